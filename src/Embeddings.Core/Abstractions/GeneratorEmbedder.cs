@@ -1,0 +1,90 @@
+using Microsoft.Extensions.AI;
+
+namespace Embeddings;
+
+/// <summary>
+/// Presents any Microsoft.Extensions.AI generator (or pipeline) as an <see cref="IEmbedder"/>. Inputs are
+/// checked, the query or document prefix is applied when no <see cref="IEmbedder"/> further in does it, and
+/// vector lengths are checked against the descriptor.
+/// </summary>
+internal sealed class GeneratorEmbedder : DelegatingEmbeddingGenerator<string, Embedding<float>>, IEmbedder
+{
+    private readonly EmbedderDescriptor? _explicitDescriptor;
+    private readonly bool _appliesPrompts;
+
+    public GeneratorEmbedder(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, EmbedderDescriptor? descriptor)
+        : base(innerGenerator)
+    {
+        _explicitDescriptor = descriptor;
+        _appliesPrompts = innerGenerator.GetService<IEmbedder>() is null;
+        _ = Descriptor; // Fail at wrap time, not at first use, when nothing describes the model.
+    }
+
+    public EmbedderDescriptor Descriptor =>
+        _explicitDescriptor
+        ?? InnerGenerator.GetService<EmbedderDescriptor>()
+        ?? FromMetadata(InnerGenerator.GetService<EmbeddingGeneratorMetadata>());
+
+    public int Dimensions => Descriptor.Dimensions;
+
+    public EmbedderFingerprint Fingerprint => Descriptor.Fingerprint;
+
+    public int? MaxInputTokens => Descriptor.MaxInputTokens;
+
+    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> inputs = EmbeddingInputs.Validate(values);
+        EmbedderDescriptor descriptor = Descriptor;
+        if (_appliesPrompts)
+        {
+            EmbeddingInputKind kind = options.GetInputKind();
+            if (descriptor.Prompts.For(kind).Length > 0)
+            {
+                inputs = inputs.Select(text => descriptor.Prompts.Apply(text, kind)).ToArray();
+            }
+        }
+
+        GeneratedEmbeddings<Embedding<float>> result = await base.GenerateAsync(inputs, options, cancellationToken).ConfigureAwait(false);
+        if (result.Count != inputs.Count)
+        {
+            throw new InvalidOperationException($"The generator returned {result.Count} embeddings for {inputs.Count} inputs.");
+        }
+
+        int expected = options?.Dimensions ?? descriptor.Dimensions;
+        for (int i = 0; i < result.Count; i++)
+        {
+            if (result[i].Vector.Length != expected)
+            {
+                throw new InvalidOperationException(
+                    $"The generator returned a vector of {result[i].Vector.Length} dimensions for input {i}; expected {expected}.");
+            }
+        }
+
+        return result;
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null && serviceType == typeof(EmbedderDescriptor))
+        {
+            return Descriptor;
+        }
+
+        return base.GetService(serviceType, serviceKey);
+    }
+
+    private static EmbedderDescriptor FromMetadata(EmbeddingGeneratorMetadata? metadata)
+    {
+        if (metadata?.DefaultModelId is { Length: > 0 } modelId && metadata.DefaultModelDimensions is int dimensions and > 0)
+        {
+            return new EmbedderDescriptor { ModelId = modelId, Dimensions = dimensions, ProviderName = metadata.ProviderName };
+        }
+
+        throw new InvalidOperationException(
+            "The generator does not say which model it runs or how many dimensions it returns (EmbeddingGeneratorMetadata.DefaultModelId and DefaultModelDimensions); pass an EmbedderDescriptor to AsEmbedder.");
+    }
+}

@@ -1,0 +1,86 @@
+using Embeddings;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers embedding pipelines in an <see cref="IServiceCollection"/>.</summary>
+public static class EmbeddingsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers an embedding pipeline as <see cref="IEmbedder"/> and as
+    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of strings to float vectors (singletons), so
+    /// Microsoft.Extensions.AI consumers work unchanged.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Chooses the provider and middleware.</param>
+    /// <returns>The builder, for further configuration.</returns>
+    public static EmbeddingsBuilder AddEmbeddings(this IServiceCollection services, Action<EmbeddingsBuilder>? configure = null) =>
+        AddCore(services, serviceKey: null, configuration: null, configure);
+
+    /// <summary>
+    /// Registers an embedding pipeline whose <see cref="EmbeddingsOptions"/> are bound from
+    /// <paramref name="configuration"/> (typically <c>configuration.GetSection("Embeddings")</c>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section to bind.</param>
+    /// <param name="configure">Chooses the provider and middleware.</param>
+    /// <returns>The builder, for further configuration.</returns>
+    public static EmbeddingsBuilder AddEmbeddings(this IServiceCollection services, IConfiguration configuration, Action<EmbeddingsBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, serviceKey: null, configuration, configure);
+    }
+
+    /// <summary>
+    /// Registers an embedding pipeline under <paramref name="serviceKey"/>, so several models can live side by
+    /// side; resolve it with <c>[FromKeyedServices(key)]</c> or <c>GetRequiredKeyedService</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceKey">The key.</param>
+    /// <param name="configure">Chooses the provider and middleware.</param>
+    /// <returns>The builder, for further configuration.</returns>
+    public static EmbeddingsBuilder AddKeyedEmbeddings(this IServiceCollection services, object serviceKey, Action<EmbeddingsBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceKey);
+        return AddCore(services, serviceKey, configuration: null, configure);
+    }
+
+    /// <summary>Registers a keyed embedding pipeline whose options are bound from <paramref name="configuration"/>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceKey">The key.</param>
+    /// <param name="configuration">The configuration section to bind.</param>
+    /// <param name="configure">Chooses the provider and middleware.</param>
+    /// <returns>The builder, for further configuration.</returns>
+    public static EmbeddingsBuilder AddKeyedEmbeddings(this IServiceCollection services, object serviceKey, IConfiguration configuration, Action<EmbeddingsBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceKey);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, serviceKey, configuration, configure);
+    }
+
+    private static EmbeddingsBuilder AddCore(IServiceCollection services, object? serviceKey, IConfiguration? configuration, Action<EmbeddingsBuilder>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = new EmbeddingsBuilder(services, serviceKey);
+        services.AddOptions();
+        if (configuration is not null)
+        {
+            services.AddOptions<EmbeddingsOptions>(builder.OptionsName).Bind(configuration);
+        }
+
+        if (serviceKey is null)
+        {
+            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => builder.Build(sp));
+            services.AddSingleton<IEmbedder>(sp => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>().AsEmbedder());
+        }
+        else
+        {
+            services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(serviceKey, (sp, _) => builder.Build(sp));
+            services.AddKeyedSingleton<IEmbedder>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(key).AsEmbedder());
+        }
+
+        configure?.Invoke(builder);
+        return builder;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+
+namespace Embeddings;
+
+/// <summary>
+/// A filter on record metadata that every backend can evaluate: in process, or translated to parameterised SQL.
+/// Build one with <see cref="Equal"/>, <see cref="In"/>, <see cref="Range"/>, <see cref="And"/>, <see cref="Or"/> and <see cref="Not"/>.
+/// </summary>
+public abstract record MetadataFilter
+{
+    private protected MetadataFilter()
+    {
+    }
+
+    /// <summary>Admits records whose <paramref name="field"/> equals <paramref name="value"/>.</summary>
+    /// <param name="field">The metadata field.</param>
+    /// <param name="value">The value: string, integer, floating point or bool.</param>
+    /// <returns>The filter.</returns>
+    public static MetadataFilter Equal(string field, object value) => new EqualFilter(CheckField(field), Normalize(value));
+
+    /// <summary>Admits records whose <paramref name="field"/> equals one of <paramref name="values"/>.</summary>
+    /// <param name="field">The metadata field.</param>
+    /// <param name="values">The values; at least one.</param>
+    /// <returns>The filter.</returns>
+    public static MetadataFilter In(string field, params IEnumerable<object> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        object[] normalized = values.Select(Normalize).ToArray();
+        if (normalized.Length == 0)
+        {
+            throw new ArgumentException("In needs at least one value.", nameof(values));
+        }
+
+        return new InFilter(CheckField(field), normalized);
+    }
+
+    /// <summary>Admits records whose numeric <paramref name="field"/> lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    /// <param name="field">The metadata field.</param>
+    /// <param name="min">The inclusive lower bound, or <see langword="null"/> for none.</param>
+    /// <param name="max">The inclusive upper bound, or <see langword="null"/> for none.</param>
+    /// <returns>The filter.</returns>
+    public static MetadataFilter Range(string field, double? min, double? max)
+    {
+        if (min is null && max is null)
+        {
+            throw new ArgumentException("Range needs a lower bound, an upper bound or both.", nameof(min));
+        }
+
+        if (min is double lo && max is double hi && lo > hi)
+        {
+            throw new ArgumentException($"Range lower bound {lo} exceeds upper bound {hi}.", nameof(min));
+        }
+
+        return new RangeFilter(CheckField(field), min, max);
+    }
+
+    /// <summary>Admits records every one of <paramref name="filters"/> admits.</summary>
+    /// <param name="filters">The filters; at least one.</param>
+    /// <returns>The filter.</returns>
+    public static MetadataFilter And(params IEnumerable<MetadataFilter> filters) => new AndFilter(CheckFilters(filters));
+
+    /// <summary>Admits records any one of <paramref name="filters"/> admits.</summary>
+    /// <param name="filters">The filters; at least one.</param>
+    /// <returns>The filter.</returns>
+    public static MetadataFilter Or(params IEnumerable<MetadataFilter> filters) => new OrFilter(CheckFilters(filters));
+
+    /// <summary>Admits records <paramref name="filter"/> does not admit.</summary>
+    /// <param name="filter">The filter.</param>
+    /// <returns>The filter.</returns>
+    public static MetadataFilter Not(MetadataFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return new NotFilter(filter);
+    }
+
+    /// <summary>Evaluates the filter against one record's metadata.</summary>
+    /// <param name="metadata">The metadata, or <see langword="null"/> (a record without metadata has no fields).</param>
+    /// <returns>Whether the record is admitted.</returns>
+    public abstract bool Matches(IReadOnlyDictionary<string, object?>? metadata);
+
+    /// <summary>
+    /// Normalizes a metadata value to the types every backend stores: <see cref="string"/>, <see cref="long"/>,
+    /// <see cref="double"/> or <see cref="bool"/>.
+    /// </summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The normalized value.</returns>
+    /// <exception cref="ArgumentException">The value has another type.</exception>
+    public static object Normalize(object? value) => value switch
+    {
+        null => throw new ArgumentNullException(nameof(value), "Metadata filter values may not be null."),
+        string or long or double or bool => value,
+        int or short or sbyte or byte or ushort or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+        float f => (double)f,
+        decimal m => (double)m,
+        _ => throw new ArgumentException($"Metadata values must be string, integer, floating point or bool; got {value.GetType().Name}.", nameof(value)),
+    };
+
+    private static string CheckField(string field)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(field);
+        return field;
+    }
+
+    private static MetadataFilter[] CheckFilters(IEnumerable<MetadataFilter> filters)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        MetadataFilter[] array = filters.ToArray();
+        if (array.Length == 0 || array.Any(f => f is null))
+        {
+            throw new ArgumentException("At least one filter is needed, and none may be null.", nameof(filters));
+        }
+
+        return array;
+    }
+
+    private static bool ValueEquals(object? stored, object expected)
+    {
+        if (stored is null)
+        {
+            return false;
+        }
+
+        object normalized;
+        try
+        {
+            normalized = Normalize(stored);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+
+        return (normalized, expected) switch
+        {
+            (long a, double b) => a == b,
+            (double a, long b) => a == b,
+            _ => normalized.Equals(expected),
+        };
+    }
+
+    /// <summary>Equality on one field.</summary>
+    /// <param name="Field">The field.</param>
+    /// <param name="Value">The normalized value.</param>
+    public sealed record EqualFilter(string Field, object Value) : MetadataFilter
+    {
+        /// <inheritdoc />
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) =>
+            metadata is not null && metadata.TryGetValue(Field, out object? stored) && ValueEquals(stored, Value);
+    }
+
+    /// <summary>Membership on one field.</summary>
+    /// <param name="Field">The field.</param>
+    /// <param name="Values">The normalized values.</param>
+    public sealed record InFilter(string Field, IReadOnlyList<object> Values) : MetadataFilter
+    {
+        /// <inheritdoc />
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) =>
+            metadata is not null && metadata.TryGetValue(Field, out object? stored) && Values.Any(v => ValueEquals(stored, v));
+    }
+
+    /// <summary>An inclusive numeric range on one field.</summary>
+    /// <param name="Field">The field.</param>
+    /// <param name="Min">The lower bound, or <see langword="null"/>.</param>
+    /// <param name="Max">The upper bound, or <see langword="null"/>.</param>
+    public sealed record RangeFilter(string Field, double? Min, double? Max) : MetadataFilter
+    {
+        /// <inheritdoc />
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata)
+        {
+            if (metadata is null || !metadata.TryGetValue(Field, out object? stored) || stored is null or string or bool)
+            {
+                return false;
+            }
+
+            double value;
+            try
+            {
+                value = Convert.ToDouble(stored, CultureInfo.InvariantCulture);
+            }
+            catch (InvalidCastException)
+            {
+                return false;
+            }
+
+            return (Min is not double lo || value >= lo) && (Max is not double hi || value <= hi);
+        }
+    }
+
+    /// <summary>Conjunction.</summary>
+    /// <param name="Filters">The operands.</param>
+    public sealed record AndFilter(IReadOnlyList<MetadataFilter> Filters) : MetadataFilter
+    {
+        /// <inheritdoc />
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) => Filters.All(f => f.Matches(metadata));
+    }
+
+    /// <summary>Disjunction.</summary>
+    /// <param name="Filters">The operands.</param>
+    public sealed record OrFilter(IReadOnlyList<MetadataFilter> Filters) : MetadataFilter
+    {
+        /// <inheritdoc />
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) => Filters.Any(f => f.Matches(metadata));
+    }
+
+    /// <summary>Negation.</summary>
+    /// <param name="Filter">The operand.</param>
+    public sealed record NotFilter(MetadataFilter Filter) : MetadataFilter
+    {
+        /// <inheritdoc />
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) => !Filter.Matches(metadata);
+    }
+}

@@ -1,0 +1,413 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Embeddings;
+
+/// <summary>
+/// Span-based vector kernels: normalization and the <see cref="DistanceMetric"/> family. They allocate nothing,
+/// use <see cref="TensorPrimitives"/> where it has the operation and Vector128/256/512 code where it does not.
+/// </summary>
+/// <remarks>Inputs of different lengths are an <see cref="ArgumentException"/> that names both lengths.</remarks>
+public static class VectorMath
+{
+    /// <summary>Scales <paramref name="vector"/> in place to unit L2 length. A zero vector stays zero.</summary>
+    /// <param name="vector">The vector.</param>
+    /// <exception cref="ArgumentException">The vector is empty or holds NaN or an infinity (the message names the first index).</exception>
+    public static void Normalize(Span<float> vector)
+    {
+        EnsureFinite(vector, nameof(vector));
+        float norm = TensorPrimitives.Norm(vector);
+        if (norm > 0f)
+        {
+            TensorPrimitives.Multiply(vector, 1f / norm, vector);
+        }
+    }
+
+    /// <summary>Writes <paramref name="source"/> scaled to unit L2 length into <paramref name="destination"/>.</summary>
+    /// <param name="source">The vector.</param>
+    /// <param name="destination">Where the result goes; at least as long as <paramref name="source"/>; may be the same memory.</param>
+    /// <exception cref="ArgumentException">The vector is empty, holds NaN or an infinity, or the destination is too short.</exception>
+    public static void Normalize(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException($"The destination has {destination.Length} elements; {source.Length} are needed.", nameof(destination));
+        }
+
+        EnsureFinite(source, nameof(source));
+        float norm = TensorPrimitives.Norm(source);
+        if (norm > 0f)
+        {
+            TensorPrimitives.Multiply(source, 1f / norm, destination);
+        }
+        else
+        {
+            source.CopyTo(destination);
+        }
+    }
+
+    /// <summary>Returns the L2 norm of <paramref name="vector"/>.</summary>
+    /// <param name="vector">The vector.</param>
+    /// <returns>‖vector‖.</returns>
+    public static float Norm(ReadOnlySpan<float> vector) => TensorPrimitives.Norm(vector);
+
+    /// <summary>Throws when <paramref name="vector"/> is empty or holds NaN or an infinity.</summary>
+    /// <param name="vector">The vector.</param>
+    /// <param name="paramName">The parameter name for the exception.</param>
+    /// <exception cref="ArgumentException">The vector is empty, or holds a non-finite value (the message names the first index).</exception>
+    public static void EnsureFinite(ReadOnlySpan<float> vector, string paramName)
+    {
+        if (vector.IsEmpty)
+        {
+            throw new ArgumentException("The vector is empty.", paramName);
+        }
+
+        if (!TensorPrimitives.IsFiniteAll(vector))
+        {
+            for (int i = 0; i < vector.Length; i++)
+            {
+                if (!float.IsFinite(vector[i]))
+                {
+                    throw new ArgumentException($"The vector holds {vector[i]} at index {i}; every value must be finite.", paramName);
+                }
+            }
+        }
+    }
+
+    /// <summary>Returns the dot product a · b.</summary>
+    /// <param name="a">The first vector.</param>
+    /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
+    /// <returns>Σ aᵢbᵢ.</returns>
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        EnsureSameLength(a.Length, b.Length);
+        return TensorPrimitives.Dot(a, b);
+    }
+
+    /// <summary>Returns the cosine similarity of a and b; 0 when either is a zero vector.</summary>
+    /// <param name="a">The first vector.</param>
+    /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
+    /// <returns>cos(a, b) in [-1, 1].</returns>
+    public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        EnsureSameLength(a.Length, b.Length);
+        DotAndNorms(a, b, out float dot, out float aa, out float bb);
+        if (aa == 0f || bb == 0f)
+        {
+            return 0f;
+        }
+
+        float cosine = dot / MathF.Sqrt(aa * bb);
+        return Math.Clamp(cosine, -1f, 1f);
+    }
+
+    /// <summary>Returns the Euclidean distance ‖a - b‖.</summary>
+    /// <param name="a">The first vector.</param>
+    /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
+    /// <returns>The L2 distance.</returns>
+    public static float Euclidean(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => MathF.Sqrt(EuclideanSquared(a, b));
+
+    /// <summary>Returns the squared Euclidean distance ‖a - b‖².</summary>
+    /// <param name="a">The first vector.</param>
+    /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
+    /// <returns>Σ (aᵢ - bᵢ)².</returns>
+    public static float EuclideanSquared(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        EnsureSameLength(a.Length, b.Length);
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        int n = a.Length;
+        int i = 0;
+        float sum = 0f;
+
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            Vector512<float> acc0 = Vector512<float>.Zero, acc1 = Vector512<float>.Zero;
+            for (; i <= n - (2 * Vector512<float>.Count); i += 2 * Vector512<float>.Count)
+            {
+                Vector512<float> d0 = Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i);
+                Vector512<float> d1 = Vector512.LoadUnsafe(ref pa, (nuint)(i + Vector512<float>.Count)) - Vector512.LoadUnsafe(ref pb, (nuint)(i + Vector512<float>.Count));
+                acc0 = Vector512.FusedMultiplyAdd(d0, d0, acc0);
+                acc1 = Vector512.FusedMultiplyAdd(d1, d1, acc1);
+            }
+
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> d = Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i);
+                acc0 = Vector512.FusedMultiplyAdd(d, d, acc0);
+            }
+
+            sum = Vector512.Sum(acc0 + acc1);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            for (; i <= n - (2 * Vector256<float>.Count); i += 2 * Vector256<float>.Count)
+            {
+                Vector256<float> d0 = Vector256.LoadUnsafe(ref pa, (nuint)i) - Vector256.LoadUnsafe(ref pb, (nuint)i);
+                Vector256<float> d1 = Vector256.LoadUnsafe(ref pa, (nuint)(i + Vector256<float>.Count)) - Vector256.LoadUnsafe(ref pb, (nuint)(i + Vector256<float>.Count));
+                acc0 = Vector256.FusedMultiplyAdd(d0, d0, acc0);
+                acc1 = Vector256.FusedMultiplyAdd(d1, d1, acc1);
+            }
+
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> d = Vector256.LoadUnsafe(ref pa, (nuint)i) - Vector256.LoadUnsafe(ref pb, (nuint)i);
+                acc0 = Vector256.FusedMultiplyAdd(d, d, acc0);
+            }
+
+            sum = Vector256.Sum(acc0 + acc1);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> acc = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128<float> d = Vector128.LoadUnsafe(ref pa, (nuint)i) - Vector128.LoadUnsafe(ref pb, (nuint)i);
+                acc = Vector128.FusedMultiplyAdd(d, d, acc);
+            }
+
+            sum = Vector128.Sum(acc);
+        }
+
+        for (; i < n; i++)
+        {
+            float d = Unsafe.Add(ref pa, i) - Unsafe.Add(ref pb, i);
+            sum = MathF.FusedMultiplyAdd(d, d, sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Returns the Manhattan distance Σ|aᵢ - bᵢ|.</summary>
+    /// <param name="a">The first vector.</param>
+    /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
+    /// <returns>The L1 distance.</returns>
+    public static float Manhattan(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        EnsureSameLength(a.Length, b.Length);
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        int n = a.Length;
+        int i = 0;
+        float sum = 0f;
+
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            Vector512<float> acc = Vector512<float>.Zero;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                acc += Vector512.Abs(Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i));
+            }
+
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                acc += Vector256.Abs(Vector256.LoadUnsafe(ref pa, (nuint)i) - Vector256.LoadUnsafe(ref pb, (nuint)i));
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> acc = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                acc += Vector128.Abs(Vector128.LoadUnsafe(ref pa, (nuint)i) - Vector128.LoadUnsafe(ref pb, (nuint)i));
+            }
+
+            sum = Vector128.Sum(acc);
+        }
+
+        for (; i < n; i++)
+        {
+            sum += MathF.Abs(Unsafe.Add(ref pa, i) - Unsafe.Add(ref pb, i));
+        }
+
+        return sum;
+    }
+
+    /// <summary>Returns the number of differing bits between two bit codes packed into 64-bit words.</summary>
+    /// <param name="a">The first code.</param>
+    /// <param name="b">The second code, as long as <paramref name="a"/>.</param>
+    /// <returns>The Hamming distance.</returns>
+    public static int Hamming(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        EnsureSameLength(a.Length, b.Length);
+        ref ulong pa = ref MemoryMarshal.GetReference(a);
+        ref ulong pb = ref MemoryMarshal.GetReference(b);
+        int n = a.Length;
+        int i = 0;
+        long total = 0;
+
+        // A nibble-lookup popcount in AVX2 beats four scalar POPCNTs only on long codes.
+        if (Avx2.IsSupported && n >= 16)
+        {
+            Vector256<byte> lookup = Vector256.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+            Vector256<byte> lowMask = Vector256.Create((byte)0x0F);
+            Vector256<ulong> acc = Vector256<ulong>.Zero;
+            for (; i <= n - Vector256<ulong>.Count; i += Vector256<ulong>.Count)
+            {
+                Vector256<byte> x = (Vector256.LoadUnsafe(ref pa, (nuint)i) ^ Vector256.LoadUnsafe(ref pb, (nuint)i)).AsByte();
+                Vector256<byte> counts = Avx2.Add(
+                    Avx2.Shuffle(lookup, x & lowMask),
+                    Avx2.Shuffle(lookup, Avx2.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & lowMask));
+                acc += Avx2.SumAbsoluteDifferences(counts, Vector256<byte>.Zero).AsUInt64();
+            }
+
+            total = (long)Vector256.Sum(acc);
+        }
+
+        for (; i <= n - 4; i += 4)
+        {
+            total += BitOperations.PopCount(Unsafe.Add(ref pa, i) ^ Unsafe.Add(ref pb, i))
+                + BitOperations.PopCount(Unsafe.Add(ref pa, i + 1) ^ Unsafe.Add(ref pb, i + 1))
+                + BitOperations.PopCount(Unsafe.Add(ref pa, i + 2) ^ Unsafe.Add(ref pb, i + 2))
+                + BitOperations.PopCount(Unsafe.Add(ref pa, i + 3) ^ Unsafe.Add(ref pb, i + 3));
+        }
+
+        for (; i < n; i++)
+        {
+            total += BitOperations.PopCount(Unsafe.Add(ref pa, i) ^ Unsafe.Add(ref pb, i));
+        }
+
+        return (int)total;
+    }
+
+    /// <summary>Returns the similarity score of a and b under <paramref name="metric"/>: higher is more similar.</summary>
+    /// <param name="metric">The metric; not <see cref="DistanceMetric.Hamming"/>, which works on bit codes.</param>
+    /// <param name="a">The first vector.</param>
+    /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
+    /// <returns>The score; see <see cref="DistanceMetric"/> for the convention.</returns>
+    public static float Score(DistanceMetric metric, ReadOnlySpan<float> a, ReadOnlySpan<float> b) => metric switch
+    {
+        DistanceMetric.Cosine => Cosine(a, b),
+        DistanceMetric.DotProduct => Dot(a, b),
+        DistanceMetric.Euclidean => -Euclidean(a, b),
+        DistanceMetric.EuclideanSquared => -EuclideanSquared(a, b),
+        DistanceMetric.Manhattan => -Manhattan(a, b),
+        DistanceMetric.Hamming => throw new ArgumentException("Hamming compares bit codes; call VectorMath.Hamming on packed ulong words.", nameof(metric)),
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric."),
+    };
+
+    /// <summary>Returns the distance between a and b under <paramref name="metric"/>: lower is more similar.</summary>
+    /// <param name="metric">The metric; not <see cref="DistanceMetric.Hamming"/>, which works on bit codes.</param>
+    /// <param name="a">The first vector.</param>
+    /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
+    /// <returns>The distance; see <see cref="DistanceMetric"/> for the convention.</returns>
+    public static float Distance(DistanceMetric metric, ReadOnlySpan<float> a, ReadOnlySpan<float> b) => metric switch
+    {
+        DistanceMetric.Cosine => 1f - Cosine(a, b),
+        DistanceMetric.DotProduct => -Dot(a, b),
+        DistanceMetric.Euclidean => Euclidean(a, b),
+        DistanceMetric.EuclideanSquared => EuclideanSquared(a, b),
+        DistanceMetric.Manhattan => Manhattan(a, b),
+        DistanceMetric.Hamming => throw new ArgumentException("Hamming compares bit codes; call VectorMath.Hamming on packed ulong words.", nameof(metric)),
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric."),
+    };
+
+    /// <summary>Converts a score under <paramref name="metric"/> to the matching distance, and back (the map is its own inverse but for cosine).</summary>
+    /// <param name="metric">The metric.</param>
+    /// <param name="score">The score.</param>
+    /// <returns>The distance.</returns>
+    public static float ScoreToDistance(DistanceMetric metric, float score) => metric == DistanceMetric.Cosine ? 1f - score : -score;
+
+    /// <summary>Converts a distance under <paramref name="metric"/> to the matching score.</summary>
+    /// <param name="metric">The metric.</param>
+    /// <param name="distance">The distance.</param>
+    /// <returns>The score.</returns>
+    public static float DistanceToScore(DistanceMetric metric, float distance) => metric == DistanceMetric.Cosine ? 1f - distance : -distance;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming both sizes when they differ.</summary>
+    /// <param name="expected">The expected length.</param>
+    /// <param name="actual">The actual length.</param>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    public static void EnsureSameLength(int expected, int actual)
+    {
+        if (expected != actual)
+        {
+            ThrowLengthMismatch(expected, actual);
+        }
+    }
+
+    private static void DotAndNorms(ReadOnlySpan<float> a, ReadOnlySpan<float> b, out float dot, out float aa, out float bb)
+    {
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        int n = a.Length;
+        int i = 0;
+        dot = 0f;
+        aa = 0f;
+        bb = 0f;
+
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            Vector512<float> vd = Vector512<float>.Zero, va = Vector512<float>.Zero, vb = Vector512<float>.Zero;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> x = Vector512.LoadUnsafe(ref pa, (nuint)i);
+                Vector512<float> y = Vector512.LoadUnsafe(ref pb, (nuint)i);
+                vd = Vector512.FusedMultiplyAdd(x, y, vd);
+                va = Vector512.FusedMultiplyAdd(x, x, va);
+                vb = Vector512.FusedMultiplyAdd(y, y, vb);
+            }
+
+            dot = Vector512.Sum(vd);
+            aa = Vector512.Sum(va);
+            bb = Vector512.Sum(vb);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> vd = Vector256<float>.Zero, va = Vector256<float>.Zero, vb = Vector256<float>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> x = Vector256.LoadUnsafe(ref pa, (nuint)i);
+                Vector256<float> y = Vector256.LoadUnsafe(ref pb, (nuint)i);
+                vd = Vector256.FusedMultiplyAdd(x, y, vd);
+                va = Vector256.FusedMultiplyAdd(x, x, va);
+                vb = Vector256.FusedMultiplyAdd(y, y, vb);
+            }
+
+            dot = Vector256.Sum(vd);
+            aa = Vector256.Sum(va);
+            bb = Vector256.Sum(vb);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            Vector128<float> vd = Vector128<float>.Zero, va = Vector128<float>.Zero, vb = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                Vector128<float> x = Vector128.LoadUnsafe(ref pa, (nuint)i);
+                Vector128<float> y = Vector128.LoadUnsafe(ref pb, (nuint)i);
+                vd = Vector128.FusedMultiplyAdd(x, y, vd);
+                va = Vector128.FusedMultiplyAdd(x, x, va);
+                vb = Vector128.FusedMultiplyAdd(y, y, vb);
+            }
+
+            dot = Vector128.Sum(vd);
+            aa = Vector128.Sum(va);
+            bb = Vector128.Sum(vb);
+        }
+
+        for (; i < n; i++)
+        {
+            float x = Unsafe.Add(ref pa, i);
+            float y = Unsafe.Add(ref pb, i);
+            dot = MathF.FusedMultiplyAdd(x, y, dot);
+            aa = MathF.FusedMultiplyAdd(x, x, aa);
+            bb = MathF.FusedMultiplyAdd(y, y, bb);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengthMismatch(int expected, int actual) =>
+        throw new ArgumentException($"Dimension mismatch: expected {expected} dimensions, got {actual}.");
+}
