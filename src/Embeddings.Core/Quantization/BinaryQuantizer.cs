@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 
@@ -162,28 +163,34 @@ public sealed class BinaryQuantizer : IVectorQuantizer
         protected override void ScoreManyCore(ReadOnlySpan<byte> codes, Span<float> scores)
         {
             ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(codes);
+            ref ulong w = ref MemoryMarshal.GetReference(words);
+            ref float s = ref MemoryMarshal.GetReference(scores);
             int n = query.Length;
+            int count = scores.Length;
+
+            // Short codes are unrolled here; the loop call overhead would dominate two POPCNTs.
             if (n == 1)
             {
                 ulong q0 = query[0];
-                for (int i = 0; i < scores.Length; i++)
+                for (int i = 0; i < count; i++)
                 {
-                    scores[i] = -BitOperations.PopCount(words[i] ^ q0);
+                    Unsafe.Add(ref s, i) = -BitOperations.PopCount(Unsafe.Add(ref w, i) ^ q0);
                 }
             }
             else if (n == 2)
             {
                 ulong q0 = query[0], q1 = query[1];
-                for (int i = 0; i < scores.Length; i++)
+                for (int i = 0; i < count; i++)
                 {
-                    scores[i] = -(BitOperations.PopCount(words[2 * i] ^ q0) + BitOperations.PopCount(words[(2 * i) + 1] ^ q1));
+                    ref ulong code = ref Unsafe.Add(ref w, 2 * i);
+                    Unsafe.Add(ref s, i) = -(BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1));
                 }
             }
             else
             {
-                for (int i = 0; i < scores.Length; i++)
+                for (int i = 0; i < count; i++)
                 {
-                    scores[i] = -VectorMath.Hamming(query, words.Slice(i * n, n));
+                    Unsafe.Add(ref s, i) = -VectorMath.Hamming(query, words.Slice(i * n, n));
                 }
             }
         }
