@@ -93,12 +93,12 @@ public static class VectorMath
     {
         EnsureSameLength(a.Length, b.Length);
         DotAndNorms(a, b, out float dot, out float aa, out float bb);
-        if (aa == 0f || bb == 0f)
+        if (!(aa >= MinSafeSquaredNorm && bb >= MinSafeSquaredNorm && aa <= float.MaxValue && bb <= float.MaxValue))
         {
-            return 0f;
+            return CosineExtreme(a, b);
         }
 
-        // In double: aa * bb overflows float for vectors whose norms exceed about 1e19 and underflows below 1e-19.
+        // In double: aa * bb overflows float once the norms pass about 1e19.
         double cosine = dot / Math.Sqrt((double)aa * bb);
         return (float)Math.Clamp(cosine, -1d, 1d);
     }
@@ -403,6 +403,29 @@ public static class VectorMath
             aa = MathF.FusedMultiplyAdd(x, x, aa);
             bb = MathF.FusedMultiplyAdd(y, y, bb);
         }
+    }
+
+    // Below this squared norm the float sums of squares may have lost precision to subnormal squares.
+    private const float MinSafeSquaredNorm = 1e-20f;
+
+    // A zero vector, or one whose float sums of squares underflowed or overflowed: redo it in double. Rare, so scalar.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float CosineExtreme(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0d, aa = 0d, bb = 0d;
+        for (int i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            aa += (double)a[i] * a[i];
+            bb += (double)b[i] * b[i];
+        }
+
+        if (aa == 0d || bb == 0d)
+        {
+            return 0f;
+        }
+
+        return (float)Math.Clamp(dot / (Math.Sqrt(aa) * Math.Sqrt(bb)), -1d, 1d);
     }
 
     // Below this norm the float sum of squares may have lost precision to underflow (squares under ~1e-38).
