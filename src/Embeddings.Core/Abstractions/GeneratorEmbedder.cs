@@ -9,7 +9,6 @@ namespace Embeddings;
 /// </summary>
 internal sealed class GeneratorEmbedder : DelegatingEmbeddingGenerator<string, Embedding<float>>, IEmbedder
 {
-    private readonly EmbedderDescriptor? _explicitDescriptor;
     private readonly bool _appliesPrompts;
     private readonly bool _ownsInnerGenerator;
 
@@ -22,16 +21,16 @@ internal sealed class GeneratorEmbedder : DelegatingEmbeddingGenerator<string, E
     public GeneratorEmbedder(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, EmbedderDescriptor? descriptor, bool ownsInnerGenerator = true)
         : base(innerGenerator)
     {
-        _explicitDescriptor = descriptor;
         _ownsInnerGenerator = ownsInnerGenerator;
         _appliesPrompts = innerGenerator.GetService<IEmbedder>() is null;
-        _ = Descriptor; // Fail at wrap time, not at first use, when nothing describes the model.
+
+        // Read once, so a model that nothing describes fails at wrap time rather than at first use.
+        Descriptor = descriptor
+            ?? innerGenerator.GetService<EmbedderDescriptor>()
+            ?? FromMetadata(innerGenerator.GetService<EmbeddingGeneratorMetadata>());
     }
 
-    public EmbedderDescriptor Descriptor =>
-        _explicitDescriptor
-        ?? InnerGenerator.GetService<EmbedderDescriptor>()
-        ?? FromMetadata(InnerGenerator.GetService<EmbeddingGeneratorMetadata>());
+    public EmbedderDescriptor Descriptor { get; }
 
     public int Dimensions => Descriptor.Dimensions;
 
