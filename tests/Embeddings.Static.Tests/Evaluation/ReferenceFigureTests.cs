@@ -37,9 +37,20 @@ public sealed class ReferenceFigureTests
     }
 
     [Fact]
-    public async Task SIF_weighting_lifts_STS_B_test_Spearman_to_at_least_0_60()
+    public async Task SIF_weighting_alone_lifts_STS_B_test_Spearman_well_above_mean_pooling()
     {
+        // Weights alone reach 0.597 here (a = 1e-4, the best value on STS-B dev); the common component does the rest.
         var report = await EvaluateStsAsync(new StaticEmbedderOptions { Weighting = WordWeighting.Sif });
+        Assert.Equal(0.5971, report.Spearman, Tolerance);
+    }
+
+    [Fact]
+    public async Task Full_SIF_with_the_common_component_fitted_on_STS_B_train_reaches_at_least_0_60_on_test()
+    {
+        var train = SentencePairDatasets.LoadStsBenchmark(SharedData.Path("data", "stsbenchmark", "sts-train.csv"));
+        using var weighted = new StaticEmbedder(GloVe.Model, new StaticEmbedderOptions { Weighting = WordWeighting.Sif });
+        float[][] component = weighted.FitCommonComponents(train.SelectMany(p => new[] { p.Sentence1, p.Sentence2 }));
+        var report = await EvaluateStsAsync(new StaticEmbedderOptions { Weighting = WordWeighting.Sif, CommonComponents = component });
         Assert.True(report.Spearman >= 0.60, $"Spearman {report.Spearman:F4}");
     }
 
