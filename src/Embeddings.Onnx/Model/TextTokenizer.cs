@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace Embeddings.Onnx;
@@ -9,8 +10,10 @@ namespace Embeddings.Onnx;
 /// Turns text into the token ids a BERT-family model expects, through Microsoft.ML.Tokenizers' WordPiece
 /// <see cref="BertTokenizer"/>, configured the way the Hugging Face tokenizer of the model folder is.
 /// </summary>
-internal sealed class TextTokenizer
+internal sealed partial class TextTokenizer
 {
+    private static readonly System.Buffers.SearchValues<char> LineAndTabCharacters = System.Buffers.SearchValues.Create("\t\n\r");
+
     private readonly BertTokenizer _tokenizer;
 
     private TextTokenizer(BertTokenizer tokenizer, int vocabularySize)
@@ -38,11 +41,11 @@ internal sealed class TextTokenizer
         bool? stripAccents = folder.StripAccents;
         bool? chineseChars = folder.TokenizeChineseChars;
         Stream vocabulary;
-        int size;
+        string[] tokens;
         if (folder.VocabFile is not null)
         {
             // WordPiece gives each line of vocab.txt the id of its line number.
-            size = File.ReadLines(folder.VocabFile).Count();
+            tokens = File.ReadAllLines(folder.VocabFile);
             vocabulary = File.OpenRead(folder.VocabFile);
             if (folder.TokenizerJsonFile is not null && (lowerCase is null || chineseChars is null))
             {
@@ -52,7 +55,7 @@ internal sealed class TextTokenizer
         else
         {
             string file = folder.TokenizerJsonFile!;
-            vocabulary = ReadWordPieceVocabulary(file, out size);
+            vocabulary = ReadWordPieceVocabulary(file, out tokens);
             ReadNormalizer(file, ref lowerCase, ref stripAccents, ref chineseChars);
         }
 
@@ -61,6 +64,16 @@ internal sealed class TextTokenizer
             // Hugging Face's BertTokenizer: do_lower_case defaults to true, strip_accents=None follows lower-casing,
             // tokenize_chinese_chars defaults to true.
             bool lower = lowerCase ?? true;
+            var specialTokens = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (string special in new[] { folder.UnknownToken, folder.ClassificationToken, folder.SeparatorToken, folder.PaddingToken, folder.MaskingToken })
+            {
+                int id = Array.IndexOf(tokens, special);
+                if (id >= 0)
+                {
+                    specialTokens[special] = id;
+                }
+            }
+
             var options = new BertOptions
             {
                 LowerCaseBeforeTokenization = lower,
@@ -73,6 +86,7 @@ internal sealed class TextTokenizer
                 SeparatorToken = folder.SeparatorToken,
                 PaddingToken = folder.PaddingToken,
                 MaskingToken = folder.MaskingToken,
+                PreTokenizer = new RegexPreTokenizer(BertPreTokenizerPattern(), specialTokens),
             };
 
             BertTokenizer tokenizer;
@@ -86,7 +100,7 @@ internal sealed class TextTokenizer
                     $"The tokenizer vocabulary '{folder.VocabFile ?? folder.TokenizerJsonFile}' could not be loaded: {ex.Message}", ex);
             }
 
-            return new TextTokenizer(tokenizer, size);
+            return new TextTokenizer(tokenizer, tokens.Length);
         }
     }
 
@@ -97,6 +111,17 @@ internal sealed class TextTokenizer
     /// <returns>The ids, truncated like Hugging Face's <c>truncation=True</c>: the end of the text is dropped, [SEP] kept.</returns>
     public int[] Encode(string text, int maxTokens, out int fullLength)
     {
+        // Hugging Face's BertNormalizer turns tab, line feed and carriage return into spaces; Microsoft.ML.Tokenizers
+        // drops them as control characters, which would glue "Tabs\tand" into one word.
+        if (text.AsSpan().IndexOfAny(LineAndTabCharacters) >= 0)
+        {
+            text = string.Create(text.Length, text, static (span, source) =>
+            {
+                source.AsSpan().CopyTo(span);
+                span.ReplaceAny(LineAndTabCharacters, ' ');
+            });
+        }
+
         IReadOnlyList<int> ids = _tokenizer.EncodeToIds(text, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true);
         fullLength = ids.Count;
         if (ids.Count <= maxTokens)
@@ -114,7 +139,15 @@ internal sealed class TextTokenizer
         return truncated;
     }
 
-    private static MemoryStream ReadWordPieceVocabulary(string file, out int size)
+    /// <summary>
+    /// Hugging Face's BertPreTokenizer: split at whitespace, and make every punctuation character (Unicode P*, and
+    /// every ASCII symbol) a word of its own. Other symbols such as emoji stay inside words and become [UNK] there;
+    /// Microsoft.ML.Tokenizers' default word-or-punctuation split drops them, which would change the token ids.
+    /// </summary>
+    [GeneratedRegex(@"[^\s\p{P}!-/:-@\[-`{-~]+|[\p{P}!-/:-@\[-`{-~]")]
+    private static partial Regex BertPreTokenizerPattern();
+
+    private static MemoryStream ReadWordPieceVocabulary(string file, out string[] tokens)
     {
         JsonObject model = ReadTokenizerJson(file)["model"] as JsonObject
             ?? throw new InvalidDataException($"'{file}' has no \"model\" object.");
@@ -125,7 +158,7 @@ internal sealed class TextTokenizer
                 $"'{file}' holds a {type} tokenizer; only WordPiece (BERT-family) tokenizers are supported. Models with a vocab.txt are read from that file.");
         }
 
-        var tokens = new string[vocab.Count];
+        tokens = new string[vocab.Count];
         foreach ((string token, JsonNode? id) in vocab)
         {
             int index = id?.GetValue<int>() ?? -1;
@@ -137,7 +170,6 @@ internal sealed class TextTokenizer
             tokens[index] = token;
         }
 
-        size = tokens.Length;
         var stream = new MemoryStream();
         using (var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" })
         {
