@@ -1,4 +1,3 @@
-
 namespace Embeddings.Onnx.Tests.Download;
 
 /// <summary>The downloader against a real HTTP server on 127.0.0.1 serving the tiny model in the hub's URL layout.</summary>
