@@ -2,4 +2,5 @@ using BenchmarkDotNet.Running;
 
 // `dotnet run -c Release --project benchmarks/Embeddings.Benchmarks -- --filter '*'` runs every BenchmarkDotNet suite;
 // other first arguments select the comparison harnesses that the scripts in benchmarks/ drive.
+if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
