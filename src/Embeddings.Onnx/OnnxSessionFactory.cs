@@ -13,6 +13,9 @@ internal static class OnnxSessionFactory
             EnableCpuMemArena = options.EnableMemoryArena,
             EnableMemoryPattern = options.EnableMemoryPattern,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+
+            // ONNX Runtime's warnings (unused initializers and the like) go to stderr; failures still throw.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
 
         try
