@@ -321,6 +321,11 @@ public sealed class OnnxEmbedder : EmbedderBase
     private static OnnxEmbedder FromFolder(string folderPath, OnnxEmbedderOptions options, string modelId, string? revision)
     {
         ModelFolder folder = ModelFolder.Read(folderPath);
+        if (options.Pooling is null && folder.PoolingError is not null)
+        {
+            throw new InvalidDataException(folder.PoolingError);
+        }
+
         OnnxModelInfo? known = OnnxModelCatalog.Find(modelId);
         TextTokenizer tokenizer = TextTokenizer.Create(folder);
         InferenceSession session = OnnxSessionFactory.Create(folder.ModelFile, options);

@@ -22,6 +22,9 @@ internal sealed class ModelFolder
 
     public PoolingStrategy? Pooling { get; private set; }
 
+    /// <summary>Gets why the pooling configuration cannot be used, or <see langword="null"/>; an explicit pooling option overrides it.</summary>
+    public string? PoolingError { get; private set; }
+
     public bool? Normalized { get; private set; }
 
     public int? MaxSequenceLength { get; private set; }
@@ -188,15 +191,22 @@ internal sealed class ModelFolder
         JsonObject? pooling = ReadJson(System.IO.Path.Combine(poolingFolder, "config.json"));
         if (pooling is not null)
         {
-            Pooling = ParsePooling(pooling, System.IO.Path.Combine(Path, poolingFolder, "config.json"));
+            (Pooling, PoolingError) = ParsePooling(pooling, System.IO.Path.Combine(Path, poolingFolder, "config.json"));
         }
     }
 
-    private static PoolingStrategy? ParsePooling(JsonObject pooling, string file)
+    private static (PoolingStrategy? Pooling, string? Error) ParsePooling(JsonObject pooling, string file)
     {
         if (pooling["pooling_mode"] is JsonValue mode && mode.TryGetValue(out string? name))
         {
-            return Embeddings.Pooler.Parse(name);
+            try
+            {
+                return (Embeddings.Pooler.Parse(name), null);
+            }
+            catch (ArgumentException ex)
+            {
+                return (null, $"'{file}': {ex.Message} Set OnnxEmbedderOptions.Pooling to choose one.");
+            }
         }
 
         var chosen = new List<PoolingStrategy>();
@@ -217,10 +227,9 @@ internal sealed class ModelFolder
 
         return chosen.Count switch
         {
-            0 => null,
-            1 => chosen[0],
-            _ => throw new InvalidDataException(
-                $"'{file}' asks for {chosen.Count} pooling modes at once ({string.Join(", ", chosen)}); concatenated pooling is not supported. Set OnnxEmbedderOptions.Pooling to choose one."),
+            0 => (null, null),
+            1 => (chosen[0], null),
+            _ => (null, $"'{file}' asks for {chosen.Count} pooling modes at once ({string.Join(", ", chosen)}); concatenated pooling is not supported. Set OnnxEmbedderOptions.Pooling to choose one."),
         };
     }
 
