@@ -25,18 +25,22 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
     private readonly EmbedderDescriptor _descriptor;
     private readonly string _fingerprint;
     private readonly EmbeddingPipelineMetrics _metrics;
+    private readonly bool _disposeStore;
 
     /// <summary>Creates the decorator.</summary>
     /// <param name="innerGenerator">The generator whose results are cached; it must describe itself (an <see cref="EmbedderDescriptor"/> service).</param>
     /// <param name="store">Where vectors are kept.</param>
     /// <param name="metrics">The counters hits and misses go to; <see langword="null"/> for <see cref="EmbeddingPipelineMetrics.Shared"/>.</param>
+    /// <param name="disposeStore">Whether disposing the decorator disposes <paramref name="store"/> (when it is <see cref="IDisposable"/>). Default: <see langword="false"/>.</param>
     /// <exception cref="ArgumentException">The inner generator does not describe its model, so a safe key cannot be built.</exception>
     public SingleFlightCachingEmbeddingGenerator(
         IEmbeddingGenerator<string, Embedding<float>> innerGenerator,
         IEmbeddingCacheStore store,
-        EmbeddingPipelineMetrics? metrics = null)
+        EmbeddingPipelineMetrics? metrics = null,
+        bool disposeStore = false)
         : base(innerGenerator)
     {
+        _disposeStore = disposeStore;
         ArgumentNullException.ThrowIfNull(store);
         _descriptor = innerGenerator.GetService<EmbedderDescriptor>()
             ?? throw new ArgumentException(
@@ -207,6 +211,17 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
                 _inFlight.TryRemove(new KeyValuePair<EmbeddingCacheKey, Task<float[]>>(key, source.Task));
             }
         }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _disposeStore && Store is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private bool Bypass(EmbeddingGenerationOptions? options)

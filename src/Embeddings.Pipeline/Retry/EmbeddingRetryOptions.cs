@@ -27,8 +27,11 @@ public sealed class EmbeddingRetryOptions
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets the clock for delays, timeouts and <c>Retry-After</c> dates. Default: <see cref="TimeProvider.System"/>.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <summary>
+    /// Gets or sets the clock for delays, timeouts and <c>Retry-After</c> dates. Default: <see langword="null"/>, meaning the
+    /// <see cref="System.TimeProvider"/> registered in the container when built through a builder, else <see cref="TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Gets or sets the counters retries are recorded on. Default: <see langword="null"/>, meaning <see cref="EmbeddingPipelineMetrics.Shared"/>.</summary>
     public EmbeddingPipelineMetrics? Metrics { get; set; }
@@ -48,7 +51,5 @@ public sealed class EmbeddingRetryOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AttemptTimeout, TimeSpan.Zero, nameof(AttemptTimeout));
         }
-
-        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
     }
 }

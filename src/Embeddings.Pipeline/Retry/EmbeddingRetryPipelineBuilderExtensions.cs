@@ -21,7 +21,7 @@ public static class EmbeddingRetryPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         EmbeddingPipelineMetrics metrics = options.Metrics ?? EmbeddingPipelineMetrics.Shared;
-        TimeProvider clock = options.TimeProvider;
+        TimeProvider clock = options.TimeProvider ?? builder.TimeProvider ?? TimeProvider.System;
 
         if (options.MaxRetryAttempts > 0)
         {

@@ -21,7 +21,7 @@ public sealed class RetryingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         : base(innerGenerator)
     {
         Options = options ?? new EmbeddingRetryOptions();
-        var builder = new ResiliencePipelineBuilder { TimeProvider = Options.TimeProvider };
+        var builder = new ResiliencePipelineBuilder { TimeProvider = Options.TimeProvider ?? TimeProvider.System };
         _pipeline = builder.AddEmbeddingRetry(Options).Build();
     }
 
