@@ -117,6 +117,7 @@ public sealed class FakeEmbeddingServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context, bool native)
     {
+        DateTimeOffset arrivedAt = Clock.GetUtcNow();
         Interlocked.Increment(ref _requestCount);
         using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         JsonElement root = body.RootElement;
@@ -128,7 +129,7 @@ public sealed class FakeEmbeddingServer : IAsyncDisposable
         string? encoding = root.TryGetProperty("encoding_format", out JsonElement e) ? e.GetString() : null;
         _requests.Enqueue(new ReceivedRequest(
             context.Request.Path, inputs, dimensions, encoding,
-            context.Request.Headers.Authorization.FirstOrDefault(), context.Request.Headers["api-key"].FirstOrDefault(), Clock.GetUtcNow()));
+            context.Request.Headers.Authorization.FirstOrDefault(), context.Request.Headers["api-key"].FirstOrDefault(), arrivedAt));
 
         int length = dimensions ?? Dimensions;
         if (_faults.TryDequeue(out Fault? fault))
