@@ -4,5 +4,5 @@ using BenchmarkDotNet.Running;
 // other first arguments select the comparison harnesses that the scripts in benchmarks/ drive.
 if (args is ["quantization", ..]) { Embeddings.Benchmarks.Quantization.QuantizationHarness.Run(args[1..]); return; }
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }
-
+if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
