@@ -151,7 +151,7 @@ public sealed class ChunkerTests
     [Fact]
     public void Word_token_counter_counts_words_and_punctuation()
     {
-        X
+        Assert.Equal(7, ChunkingOptions.CountWordTokens("Hello, world! It's")); // Hello , world ! It ' s
         Assert.Equal(0, ChunkingOptions.CountWordTokens("   "));
     }
 }
