@@ -129,7 +129,7 @@ internal static class MetadataJson
     {
         string raw = element.GetRawText();
         bool fractional = raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0;
-        return !fractional && element.TryGetInt64(out long integer) ? integer : element.GetDouble();
+        return !fractional && element.TryGetInt64(out long integer) ? integer : (object)element.GetDouble();
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object value, string what)
