@@ -17,6 +17,7 @@ internal sealed class FaultyProxy : IAsyncDisposable
     private readonly Task _acceptLoop;
     private long _bytesUntilCut = long.MaxValue;
     private volatile bool _down;
+    private volatile bool _staysDown = true;
 
     public FaultyProxy(string host, int port)
     {
@@ -45,8 +46,7 @@ internal sealed class FaultyProxy : IAsyncDisposable
 
         foreach (TcpClient client in open)
         {
-            client.Client.LingerState = new LingerOption(true, 0); // RST, as when a server process dies
-            client.Dispose();
+            Reset(client);
         }
 
         Cuts++;
@@ -54,7 +54,12 @@ internal sealed class FaultyProxy : IAsyncDisposable
 
     /// <summary>Cuts every connection once <paramref name="bytes"/> more bytes have gone from client to server.</summary>
     /// <param name="bytes">The byte budget.</param>
-    public void CutAfterClientBytes(long bytes) => Interlocked.Exchange(ref _bytesUntilCut, bytes);
+    /// <param name="staysDown">Whether new connections are reset afterwards (a dead server) or let through (a blip).</param>
+    public void CutAfterClientBytes(long bytes, bool staysDown = true)
+    {
+        _staysDown = staysDown;
+        Interlocked.Exchange(ref _bytesUntilCut, bytes);
+    }
 
     /// <summary>Lets connections through again.</summary>
     public void Restore()
@@ -87,8 +92,7 @@ internal sealed class FaultyProxy : IAsyncDisposable
             TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
             if (_down)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
-                client.Dispose();
+                Reset(client);
                 continue;
             }
 
@@ -134,7 +138,9 @@ internal sealed class FaultyProxy : IAsyncDisposable
                 {
                     // Forward only part of what arrived, then die: the server sees a statement cut off mid-way.
                     await output.WriteAsync(buffer.AsMemory(0, n / 2), _stop.Token);
+                    Interlocked.Exchange(ref _bytesUntilCut, long.MaxValue);
                     Cut();
+                    _down = _staysDown;
                     return;
                 }
 
@@ -146,7 +152,27 @@ internal sealed class FaultyProxy : IAsyncDisposable
             // The other side went away, or the proxy cut it.
         }
 
+        lock (_open)
+        {
+            _open.Remove(from);
+            _open.Remove(to);
+        }
+
         from.Dispose();
         to.Dispose();
+    }
+
+    private static void Reset(TcpClient client)
+    {
+        try
+        {
+            client.Client?.LingerState = new LingerOption(true, 0); // RST, as when a server process dies
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            // Already closed.
+        }
+
+        client.Dispose();
     }
 }
