@@ -153,11 +153,21 @@ public sealed class PgVectorIndex : IVectorIndex, IAsyncDisposable
         await RunAsync("create the ANN index", async ct =>
         {
             await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-            foreach (string statement in _sql.AnnIndexStatements())
+            await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var statements = new List<string>();
+            if (_options.IndexBuildMemoryMegabytes is int memory)
             {
-                await using var command = new NpgsqlCommand(statement, connection) { CommandTimeout = 0 };
+                statements.Add(string.Create(CultureInfo.InvariantCulture, $"SET LOCAL maintenance_work_mem = '{memory}MB'"));
+            }
+
+            statements.AddRange(_sql.AnnIndexStatements());
+            foreach (string statement in statements)
+            {
+                await using var command = new NpgsqlCommand(statement, connection, transaction) { CommandTimeout = 0 };
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return watch.Elapsed;
     }

@@ -72,6 +72,12 @@ public sealed class PgVectorIndexOptions
     public bool CreateAnnIndex { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets <c>maintenance_work_mem</c> in megabytes for index builds (set with <c>SET LOCAL</c> around the
+    /// build): an HNSW build whose graph outgrows it slows down sharply. Default: <see langword="null"/>, the server's setting.
+    /// </summary>
+    public int? IndexBuildMemoryMegabytes { get; set; }
+
+    /// <summary>
     /// Gets or sets a value indicating whether searches run in two stages: a coarse pass over an HNSW expression
     /// index on <c>binary_quantize(embedding)</c> (Hamming distance on one bit per dimension), rescored with the full
     /// vectors. Adds that index to the migration. Not for <see cref="PgVectorStorageType.Bit"/>. Default: <see langword="false"/>.
@@ -176,6 +182,11 @@ public sealed class PgVectorIndexOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(IvfFlatLists, 32768);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(IvfFlatProbes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RescoreOversampling);
+        if (IndexBuildMemoryMegabytes is int memory)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memory, nameof(IndexBuildMemoryMegabytes));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RowsPerInsertStatement);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RowsPerInsertStatement, 20000);
