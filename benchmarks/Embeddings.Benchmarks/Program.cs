@@ -5,4 +5,6 @@ using BenchmarkDotNet.Running;
 if (args is ["quantization", ..]) { Embeddings.Benchmarks.Quantization.QuantizationHarness.Run(args[1..]); return; }
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }
 if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
+if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
