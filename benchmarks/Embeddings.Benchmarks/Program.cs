@@ -7,4 +7,5 @@ if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarne
 if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
 if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
 
+if (Embeddings.Benchmarks.Vectors.VectorKernelInterleaved.TryRun(args)) { return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
