@@ -24,9 +24,12 @@ internal static class QuantizationHarness
         int nbits = int.Parse(args[3], CultureInfo.InvariantCulture);
         int iterations = int.Parse(args[4], CultureInfo.InvariantCulture);
         string[] only = args.Length > 5 ? args[5].Split(',') : ["int8", "binary", "pq"];
-        (_, float[] xb, int d) = Word2VecBinaryReader.Read(args[0]);
-        (_, float[] xq, int dq) = Word2VecBinaryReader.Read(args[1]);
-        VectorMath.EnsureSameLength(d, dq);
+        var baseModel = Embeddings.Static.StaticEmbeddingModel.Load(args[0]);
+        var queryModel = Embeddings.Static.StaticEmbeddingModel.Load(args[1]);
+        float[] xb = baseModel.Vectors.ToArray();
+        float[] xq = queryModel.Vectors.ToArray();
+        int d = baseModel.Dimensions;
+        VectorMath.EnsureSameLength(d, queryModel.Dimensions);
         NormalizeRows(xb, d);
         NormalizeRows(xq, d);
         int n = xb.Length / d;
