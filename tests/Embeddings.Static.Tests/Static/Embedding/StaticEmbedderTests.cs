@@ -1,0 +1,141 @@
+using Embeddings.Static;
+using Microsoft.Extensions.AI;
+
+namespace Embeddings.Static.Tests.Static.Embedding;
+
+public sealed class StaticEmbedderTests
+{
+    private static readonly StaticEmbeddingModel Small = StaticEmbeddingModel.FromWordVectors(TestFiles.Words, TestFiles.Vectors, 3, "small");
+
+    [Fact]
+    public async Task Mean_pooling_matches_a_scalar_reference_and_skips_unknown_words()
+    {
+        using var embedder = new StaticEmbedder(Small, new StaticEmbedderOptions { Normalize = false });
+        var result = await embedder.GenerateAsync(["The CAT unknownword sat."]);
+
+        // Known: the, cat, sat ("." and the unknown word are skipped).
+        float[] expected = [1f / 3, 2f / 3, 3f / 3];
+        Assert.Equal(expected, result[0].Vector.ToArray(), new ToleranceComparer(1e-6f));
+    }
+
+    [Fact]
+    public async Task Normalized_output_is_the_unit_mean_vector()
+    {
+        using var embedder = new StaticEmbedder(Small);
+        float[] vector = (await embedder.GenerateAsync(["the cat"]))[0].Vector.ToArray();
+        float norm = MathF.Sqrt(5f) / 2f;
+        Assert.Equal([0.5f / norm, 1f / norm, 0f], vector, new ToleranceComparer(1e-6f));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("zebra quokka !?")]
+    public async Task Text_without_known_words_embeds_as_the_zero_vector(string text)
+    {
+        using var embedder = new StaticEmbedder(Small);
+        float[] vector = (await embedder.GenerateAsync([text]))[0].Vector.ToArray();
+        Assert.Equal(new float[3], vector);
+        Assert.Equal(0, embedder.Embed(text, new float[3]));
+        Assert.Equal(0f, VectorMath.Cosine(vector, [1f, 0f, 0f]));
+    }
+
+    [Fact]
+    public void SIF_weights_follow_Zipf_by_file_rank()
+    {
+        const double a = 1e-2;
+        using var embedder = new StaticEmbedder(Small, new StaticEmbedderOptions { Weighting = WordWeighting.Sif, SifSmoothing = a, Normalize = false });
+        float[] vector = new float[3];
+        embedder.Embed("the sat", vector);
+
+        double harmonic = 1 + (1.0 / 2) + (1.0 / 3) + (1.0 / 4);
+        double Weight(int rank) => a / (a + (1.0 / (rank * harmonic)));
+
+        // the = rank 1 -> (1, 0, 0); sat = rank 3 -> (0, 0, 3); mean of the two weighted vectors.
+        Assert.Equal(Weight(1) / 2, vector[0], 6);
+        Assert.Equal(0, vector[1], 6);
+        Assert.Equal(3 * Weight(3) / 2, vector[2], 6);
+        Assert.StartsWith("sif-a0.01", embedder.Fingerprint.Pooling, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Common_component_removal_projects_the_component_out()
+    {
+        float[] component = [0f, 3f, 4f];
+        using var embedder = new StaticEmbedder(Small, new StaticEmbedderOptions { CommonComponents = [component], Normalize = false });
+        float[] vector = new float[3];
+        embedder.Embed("cat sat", vector);
+
+        // mean = (0, 1, 1.5); u = (0, 0.6, 0.8); v·u = 1.8; v - 1.8 u = (0, -0.08, 0.06).
+        Assert.Equal([0f, -0.08f, 0.06f], vector, new ToleranceComparer(1e-6f));
+        Assert.Equal(0f, VectorMath.Dot(vector, [0f, 0.6f, 0.8f]), 5);
+        Assert.Contains("-pc1x", embedder.Fingerprint.Pooling, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fitted_common_component_is_the_leading_uncentred_principal_direction()
+    {
+        var words = new[] { "x", "y", "z" };
+        float[] vectors = [3f, 0f, 0f, 0f, 1f, 0f, 0f, -1f, 0f];
+        using var embedder = new StaticEmbedder(StaticEmbeddingModel.FromWordVectors(words, vectors, 3));
+
+        // Gram matrix of the pooled vectors = diag(9, 2, 0): the leading eigenvector is the x axis.
+        float[][] components = embedder.FitCommonComponents(["x", "y", "z", "unknown"], count: 2);
+        Assert.Equal([1f, 0f, 0f], components[0], new ToleranceComparer(1e-5f));
+        Assert.Equal([0f, 1f, 0f], components[1], new ToleranceComparer(1e-5f));
+    }
+
+    [Fact]
+    public void Fingerprint_names_the_model_pooling_normalization_and_dimensions()
+    {
+        using var embedder = new StaticEmbedder(GloVe.Model);
+        Assert.Equal("model=glove-6B-100d-top100k/vectors.bin;revision=;pooling=mean;normalized=true;dimensions=100", embedder.Fingerprint.ToString());
+        Assert.Equal(100, embedder.Dimensions);
+        Assert.Equal("static", embedder.Descriptor.ProviderName);
+    }
+
+    [Fact]
+    public async Task GloVe_embeddings_put_related_sentences_closer()
+    {
+        using var embedder = new StaticEmbedder(GloVe.Model);
+        var result = await embedder.GenerateAsync(["A man is playing a guitar.", "Someone plays the guitar.", "Stock markets fell sharply today."]);
+        float related = VectorMath.Cosine(result[0].Vector.Span, result[1].Vector.Span);
+        float unrelated = VectorMath.Cosine(result[0].Vector.Span, result[2].Vector.Span);
+        Assert.True(related > unrelated, $"related {related}, unrelated {unrelated}");
+    }
+
+    [Fact]
+    public void Bad_options_and_destinations_are_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StaticEmbedder(Small, new StaticEmbedderOptions { SifSmoothing = 0 }));
+        Assert.Contains("2 dimensions", Assert.Throws<ArgumentException>(() => new StaticEmbedder(Small, new StaticEmbedderOptions { CommonComponents = [[1f, 0f]] })).Message, StringComparison.Ordinal);
+        using var embedder = new StaticEmbedder(Small);
+        Assert.Throws<ArgumentException>(() => embedder.Embed("the", new float[2]));
+    }
+
+    [Fact]
+    public async Task Cancellation_is_honoured()
+    {
+        using var embedder = new StaticEmbedder(Small);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.GenerateAsync(["the cat"], cancellationToken: cts.Token));
+    }
+
+    [Fact]
+    public void With_shares_the_model_and_changes_the_options()
+    {
+        using var plain = new StaticEmbedder(Small);
+        using var sif = plain.With(o => o.Weighting = WordWeighting.Sif);
+        Assert.Same(plain.Model, sif.Model);
+        Assert.Equal(WordWeighting.Sif, sif.Options.Weighting);
+        Assert.Equal(WordWeighting.None, plain.Options.Weighting);
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => MathF.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float obj) => 0;
+    }
+}
