@@ -10,4 +10,5 @@ if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return
 if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
 
 if (Embeddings.Benchmarks.Vectors.VectorKernelInterleaved.TryRun(args)) { return; }
+if (await Embeddings.Benchmarks.Http.HttpLoadHarness.TryRunAsync(args)) { return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
