@@ -11,6 +11,7 @@ namespace Embeddings;
 public abstract class EmbedderBase : IEmbedder
 {
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private int _disposed;
 
     /// <summary>Initializes the embedder.</summary>
     /// <param name="descriptor">What the provider's vectors are.</param>
@@ -107,14 +108,22 @@ public abstract class EmbedderBase : IEmbedder
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <inheritdoc />
+    /// <summary>Releases the provider's resources. Calls after the first do nothing.</summary>
+    /// <remarks>
+    /// A provider is often disposed twice (by the container that registered it and by a pipeline that wraps it),
+    /// so <see cref="Dispose(bool)"/> runs once only.
+    /// </remarks>
     public void Dispose()
     {
-        Dispose(disposing: true);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Dispose(disposing: true);
+        }
+
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the provider's resources.</summary>
+    /// <summary>Releases the provider's resources; called once, by the first <see cref="Dispose()"/>.</summary>
     /// <param name="disposing"><see langword="true"/> when called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {

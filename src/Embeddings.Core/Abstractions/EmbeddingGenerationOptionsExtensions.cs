@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace Embeddings;
@@ -43,8 +44,15 @@ public static class EmbeddingGenerationOptionsExtensions
         return value switch
         {
             EmbeddingInputKind kind when Enum.IsDefined(kind) => kind,
-            string text when Enum.TryParse(text, ignoreCase: true, out EmbeddingInputKind parsed) && Enum.IsDefined(parsed) => parsed,
+            string text when TryParse(text, out EmbeddingInputKind parsed) => parsed,
+
+            // Options that went through JSON (a distributed cache, a remote hop) carry the kind as a JsonElement.
+            JsonElement { ValueKind: JsonValueKind.String } element when TryParse(element.GetString(), out EmbeddingInputKind parsed) => parsed,
             _ => throw new ArgumentException($"AdditionalProperties['{InputKindKey}'] is '{value}', which is not an input kind (Unspecified, Query or Document).", nameof(options)),
         };
     }
+
+    // Names only: a number such as "1" is not accepted, since a stray integer is more likely a bug than a kind.
+    private static bool TryParse(string? text, out EmbeddingInputKind kind) =>
+        Enum.TryParse(text, ignoreCase: true, out kind) && Enum.IsDefined(kind) && !char.IsAsciiDigit(text![0]);
 }

@@ -9,21 +9,28 @@ namespace Embeddings;
 /// </summary>
 internal sealed class GeneratorEmbedder : DelegatingEmbeddingGenerator<string, Embedding<float>>, IEmbedder
 {
-    private readonly EmbedderDescriptor? _explicitDescriptor;
     private readonly bool _appliesPrompts;
+    private readonly bool _ownsInnerGenerator;
 
-    public GeneratorEmbedder(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, EmbedderDescriptor? descriptor)
+    /// <param name="innerGenerator">The generator or pipeline to present.</param>
+    /// <param name="descriptor">What its vectors are, or <see langword="null"/> to read it from the pipeline.</param>
+    /// <param name="ownsInnerGenerator">
+    /// Whether disposing this also disposes <paramref name="innerGenerator"/>: true for <c>AsEmbedder</c>, as for every
+    /// Microsoft.Extensions.AI decorator; false where a container owns the pipeline and disposes it itself.
+    /// </param>
+    public GeneratorEmbedder(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, EmbedderDescriptor? descriptor, bool ownsInnerGenerator = true)
         : base(innerGenerator)
     {
-        _explicitDescriptor = descriptor;
+        _ownsInnerGenerator = ownsInnerGenerator;
         _appliesPrompts = innerGenerator.GetService<IEmbedder>() is null;
-        _ = Descriptor; // Fail at wrap time, not at first use, when nothing describes the model.
+
+        // Read once, so a model that nothing describes fails at wrap time rather than at first use.
+        Descriptor = descriptor
+            ?? innerGenerator.GetService<EmbedderDescriptor>()
+            ?? FromMetadata(innerGenerator.GetService<EmbeddingGeneratorMetadata>());
     }
 
-    public EmbedderDescriptor Descriptor =>
-        _explicitDescriptor
-        ?? InnerGenerator.GetService<EmbedderDescriptor>()
-        ?? FromMetadata(InnerGenerator.GetService<EmbeddingGeneratorMetadata>());
+    public EmbedderDescriptor Descriptor { get; }
 
     public int Dimensions => Descriptor.Dimensions;
 
@@ -75,6 +82,14 @@ internal sealed class GeneratorEmbedder : DelegatingEmbeddingGenerator<string, E
         }
 
         return base.GetService(serviceType, serviceKey);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (_ownsInnerGenerator)
+        {
+            base.Dispose(disposing);
+        }
     }
 
     private static EmbedderDescriptor FromMetadata(EmbeddingGeneratorMetadata? metadata)

@@ -72,15 +72,19 @@ public static class EmbeddingsServiceCollectionExtensions
         if (serviceKey is null)
         {
             services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => builder.Build(sp));
-            services.AddSingleton<IEmbedder>(sp => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>().AsEmbedder());
+            services.AddSingleton<IEmbedder>(sp => AsContainerEmbedder(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()));
         }
         else
         {
             services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(serviceKey, (sp, _) => builder.Build(sp));
-            services.AddKeyedSingleton<IEmbedder>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(key).AsEmbedder());
+            services.AddKeyedSingleton<IEmbedder>(serviceKey, (sp, key) => AsContainerEmbedder(sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(key)));
         }
 
         configure?.Invoke(builder);
         return builder;
     }
+
+    // The container owns the pipeline singleton and disposes it; the IEmbedder view must not dispose it a second time.
+    private static IEmbedder AsContainerEmbedder(IEmbeddingGenerator<string, Embedding<float>> pipeline) =>
+        pipeline as IEmbedder ?? new GeneratorEmbedder(pipeline, descriptor: null, ownsInnerGenerator: false);
 }

@@ -10,6 +10,7 @@ namespace Embeddings;
 public sealed class MatryoshkaEmbeddingGenerator : DelegatingEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly EmbedderDescriptor? _descriptor;
+    private readonly bool _innerTruncatesNatively;
 
     /// <summary>Creates the decorator.</summary>
     /// <param name="innerGenerator">The generator whose vectors are truncated.</param>
@@ -34,6 +35,10 @@ public sealed class MatryoshkaEmbeddingGenerator : DelegatingEmbeddingGenerator<
         {
             _ = MatryoshkaTruncation.ValidateRequest(inner, dimensions, allowUntrained);
             _descriptor = MatryoshkaTruncation.Describe(inner, dimensions, normalized: true);
+
+            // Ask the inner generator for the smaller size only when the model was trained for it: an embedder
+            // refuses untrained sizes, and the opt-in given here is not the inner generator's to see.
+            _innerTruncatesNatively = dimensions == inner.Dimensions || inner.MatryoshkaDimensions.Contains(dimensions);
         }
 
         Dimensions = dimensions;
@@ -48,8 +53,19 @@ public sealed class MatryoshkaEmbeddingGenerator : DelegatingEmbeddingGenerator<
         EmbeddingGenerationOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        EmbeddingGenerationOptions forwarded = options?.Clone() ?? new EmbeddingGenerationOptions();
-        forwarded.Dimensions = Dimensions;
+        if (options?.Dimensions is int asked && asked != Dimensions)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), asked, $"This pipeline truncates to {Dimensions} dimensions; the options ask for {asked}.");
+        }
+
+        EmbeddingGenerationOptions? forwarded = options;
+        if (_innerTruncatesNatively || options?.Dimensions is not null)
+        {
+            forwarded = options?.Clone() ?? new EmbeddingGenerationOptions();
+            forwarded.Dimensions = _innerTruncatesNatively ? Dimensions : null;
+        }
+
         GeneratedEmbeddings<Embedding<float>> result = await base.GenerateAsync(values, forwarded, cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < result.Count; i++)
         {

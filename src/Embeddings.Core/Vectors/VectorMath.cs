@@ -17,15 +17,7 @@ public static class VectorMath
     /// <summary>Scales <paramref name="vector"/> in place to unit L2 length. A zero vector stays zero.</summary>
     /// <param name="vector">The vector.</param>
     /// <exception cref="ArgumentException">The vector is empty or holds NaN or an infinity (the message names the first index).</exception>
-    public static void Normalize(Span<float> vector)
-    {
-        EnsureFinite(vector, nameof(vector));
-        float norm = TensorPrimitives.Norm(vector);
-        if (norm > 0f)
-        {
-            TensorPrimitives.Multiply(vector, 1f / norm, vector);
-        }
-    }
+    public static void Normalize(Span<float> vector) => NormalizeCore(vector, vector, nameof(vector));
 
     /// <summary>Writes <paramref name="source"/> scaled to unit L2 length into <paramref name="destination"/>.</summary>
     /// <param name="source">The vector.</param>
@@ -38,22 +30,27 @@ public static class VectorMath
             throw new ArgumentException($"The destination has {destination.Length} elements; {source.Length} are needed.", nameof(destination));
         }
 
-        EnsureFinite(source, nameof(source));
-        float norm = TensorPrimitives.Norm(source);
-        if (norm > 0f)
-        {
-            TensorPrimitives.Multiply(source, 1f / norm, destination);
-        }
-        else
-        {
-            source.CopyTo(destination);
-        }
+        NormalizeCore(source, destination, nameof(source));
     }
 
     /// <summary>Returns the L2 norm of <paramref name="vector"/>.</summary>
     /// <param name="vector">The vector.</param>
     /// <returns>‖vector‖.</returns>
     public static float Norm(ReadOnlySpan<float> vector) => TensorPrimitives.Norm(vector);
+
+    private static void NormalizeCore(ReadOnlySpan<float> source, Span<float> destination, string paramName)
+    {
+        EnsureFinite(source, paramName);
+        float norm = TensorPrimitives.Norm(source);
+        if (norm >= MinSafeNorm && float.IsFinite(norm))
+        {
+            TensorPrimitives.Multiply(source, 1f / norm, destination);
+        }
+        else
+        {
+            NormalizeExtreme(source, destination);
+        }
+    }
 
     /// <summary>Throws when <paramref name="vector"/> is empty or holds NaN or an infinity.</summary>
     /// <param name="vector">The vector.</param>
@@ -96,13 +93,14 @@ public static class VectorMath
     {
         EnsureSameLength(a.Length, b.Length);
         DotAndNorms(a, b, out float dot, out float aa, out float bb);
-        if (aa == 0f || bb == 0f)
+        if (!(aa >= MinSafeSquaredNorm && bb >= MinSafeSquaredNorm && aa <= float.MaxValue && bb <= float.MaxValue))
         {
-            return 0f;
+            return CosineExtreme(a, b);
         }
 
-        float cosine = dot / MathF.Sqrt(aa * bb);
-        return Math.Clamp(cosine, -1f, 1f);
+        // In double: aa * bb overflows float once the norms pass about 1e19.
+        double cosine = dot / Math.Sqrt((double)aa * bb);
+        return (float)Math.Clamp(cosine, -1d, 1d);
     }
 
     /// <summary>Returns the Euclidean distance ‖a - b‖.</summary>
@@ -348,37 +346,68 @@ public static class VectorMath
         aa = 0f;
         bb = 0f;
 
+        // Two sets of accumulators per width: three FMA chains alone would wait on FMA latency, not on loads.
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
-            Vector512<float> vd = Vector512<float>.Zero, va = Vector512<float>.Zero, vb = Vector512<float>.Zero;
+            Vector512<float> vd0 = Vector512<float>.Zero, va0 = Vector512<float>.Zero, vb0 = Vector512<float>.Zero;
+            Vector512<float> vd1 = Vector512<float>.Zero, va1 = Vector512<float>.Zero, vb1 = Vector512<float>.Zero;
+            for (; i <= n - (2 * Vector512<float>.Count); i += 2 * Vector512<float>.Count)
+            {
+                Vector512<float> x0 = Vector512.LoadUnsafe(ref pa, (nuint)i);
+                Vector512<float> y0 = Vector512.LoadUnsafe(ref pb, (nuint)i);
+                Vector512<float> x1 = Vector512.LoadUnsafe(ref pa, (nuint)(i + Vector512<float>.Count));
+                Vector512<float> y1 = Vector512.LoadUnsafe(ref pb, (nuint)(i + Vector512<float>.Count));
+                vd0 = Vector512.FusedMultiplyAdd(x0, y0, vd0);
+                va0 = Vector512.FusedMultiplyAdd(x0, x0, va0);
+                vb0 = Vector512.FusedMultiplyAdd(y0, y0, vb0);
+                vd1 = Vector512.FusedMultiplyAdd(x1, y1, vd1);
+                va1 = Vector512.FusedMultiplyAdd(x1, x1, va1);
+                vb1 = Vector512.FusedMultiplyAdd(y1, y1, vb1);
+            }
+
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 Vector512<float> x = Vector512.LoadUnsafe(ref pa, (nuint)i);
                 Vector512<float> y = Vector512.LoadUnsafe(ref pb, (nuint)i);
-                vd = Vector512.FusedMultiplyAdd(x, y, vd);
-                va = Vector512.FusedMultiplyAdd(x, x, va);
-                vb = Vector512.FusedMultiplyAdd(y, y, vb);
+                vd0 = Vector512.FusedMultiplyAdd(x, y, vd0);
+                va0 = Vector512.FusedMultiplyAdd(x, x, va0);
+                vb0 = Vector512.FusedMultiplyAdd(y, y, vb0);
             }
 
-            dot = Vector512.Sum(vd);
-            aa = Vector512.Sum(va);
-            bb = Vector512.Sum(vb);
+            dot = Vector512.Sum(vd0 + vd1);
+            aa = Vector512.Sum(va0 + va1);
+            bb = Vector512.Sum(vb0 + vb1);
         }
         else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
         {
-            Vector256<float> vd = Vector256<float>.Zero, va = Vector256<float>.Zero, vb = Vector256<float>.Zero;
+            Vector256<float> vd0 = Vector256<float>.Zero, va0 = Vector256<float>.Zero, vb0 = Vector256<float>.Zero;
+            Vector256<float> vd1 = Vector256<float>.Zero, va1 = Vector256<float>.Zero, vb1 = Vector256<float>.Zero;
+            for (; i <= n - (2 * Vector256<float>.Count); i += 2 * Vector256<float>.Count)
+            {
+                Vector256<float> x0 = Vector256.LoadUnsafe(ref pa, (nuint)i);
+                Vector256<float> y0 = Vector256.LoadUnsafe(ref pb, (nuint)i);
+                Vector256<float> x1 = Vector256.LoadUnsafe(ref pa, (nuint)(i + Vector256<float>.Count));
+                Vector256<float> y1 = Vector256.LoadUnsafe(ref pb, (nuint)(i + Vector256<float>.Count));
+                vd0 = Vector256.FusedMultiplyAdd(x0, y0, vd0);
+                va0 = Vector256.FusedMultiplyAdd(x0, x0, va0);
+                vb0 = Vector256.FusedMultiplyAdd(y0, y0, vb0);
+                vd1 = Vector256.FusedMultiplyAdd(x1, y1, vd1);
+                va1 = Vector256.FusedMultiplyAdd(x1, x1, va1);
+                vb1 = Vector256.FusedMultiplyAdd(y1, y1, vb1);
+            }
+
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 Vector256<float> x = Vector256.LoadUnsafe(ref pa, (nuint)i);
                 Vector256<float> y = Vector256.LoadUnsafe(ref pb, (nuint)i);
-                vd = Vector256.FusedMultiplyAdd(x, y, vd);
-                va = Vector256.FusedMultiplyAdd(x, x, va);
-                vb = Vector256.FusedMultiplyAdd(y, y, vb);
+                vd0 = Vector256.FusedMultiplyAdd(x, y, vd0);
+                va0 = Vector256.FusedMultiplyAdd(x, x, va0);
+                vb0 = Vector256.FusedMultiplyAdd(y, y, vb0);
             }
 
-            dot = Vector256.Sum(vd);
-            aa = Vector256.Sum(va);
-            bb = Vector256.Sum(vb);
+            dot = Vector256.Sum(vd0 + vd1);
+            aa = Vector256.Sum(va0 + va1);
+            bb = Vector256.Sum(vb0 + vb1);
         }
         else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
         {
@@ -404,6 +433,56 @@ public static class VectorMath
             dot = MathF.FusedMultiplyAdd(x, y, dot);
             aa = MathF.FusedMultiplyAdd(x, x, aa);
             bb = MathF.FusedMultiplyAdd(y, y, bb);
+        }
+    }
+
+    // Below this squared norm the float sums of squares may have lost precision to subnormal squares.
+    private const float MinSafeSquaredNorm = 1e-20f;
+
+    // A zero vector, or one whose float sums of squares underflowed or overflowed: redo it in double. Rare, so scalar.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float CosineExtreme(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0d, aa = 0d, bb = 0d;
+        for (int i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            aa += (double)a[i] * a[i];
+            bb += (double)b[i] * b[i];
+        }
+
+        if (aa == 0d || bb == 0d)
+        {
+            return 0f;
+        }
+
+        return (float)Math.Clamp(dot / (Math.Sqrt(aa) * Math.Sqrt(bb)), -1d, 1d);
+    }
+
+    // Below this norm the float sum of squares may have lost precision to underflow (squares under ~1e-38).
+    private const float MinSafeNorm = 1e-18f;
+
+    // The float sum of squares overflowed (values beyond ~1e19) or underflowed: redo it in double, where neither
+    // can happen for finite floats, and divide in double so that the scale 1/norm is not itself subnormal.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NormalizeExtreme(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        double sumOfSquares = 0d;
+        foreach (float value in source)
+        {
+            sumOfSquares += (double)value * value;
+        }
+
+        if (sumOfSquares == 0d)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+
+        double norm = Math.Sqrt(sumOfSquares);
+        for (int i = 0; i < source.Length; i++)
+        {
+            destination[i] = (float)(source[i] / norm);
         }
     }
 

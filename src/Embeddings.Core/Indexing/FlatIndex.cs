@@ -1,0 +1,287 @@
+using System.Buffers;
+using Embeddings.Indexing.Internal;
+
+namespace Embeddings;
+
+/// <summary>
+/// Exact nearest-neighbour search: every query scans every record with SIMD kernels into a bounded top-k heap.
+/// Cosine vectors are normalized once on insert so a search costs one dot product per record. Rows are kept
+/// contiguous (a removal moves the last row into the hole), and a search over many records may be split across
+/// threads (<see cref="FlatIndexOptions.MaxDegreeOfParallelism"/>).
+/// </summary>
+/// <remarks>
+/// Concurrency: searches run in parallel with each other; an upsert or remove waits for running searches and
+/// briefly holds searches back, so each search sees the collection before or after it.
+/// </remarks>
+public sealed class FlatIndex : InMemoryVectorIndex
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Dictionary<string, int> _rows = new(StringComparer.Ordinal);
+    private readonly FlatStorage _storage;
+    private readonly int _maxDegreeOfParallelism;
+    private readonly int _parallelThreshold;
+    private string[] _keys;
+    private IReadOnlyDictionary<string, object?>?[] _metadata;
+    private int _count;
+
+    /// <summary>Creates an empty index.</summary>
+    /// <param name="dimensions">The vector length; positive.</param>
+    /// <param name="metric">The metric.</param>
+    /// <param name="options">Storage and threading; <see langword="null"/> for the defaults.</param>
+    /// <param name="fingerprint">The embedder fingerprint the index is locked to, or <see langword="null"/>.</param>
+    public FlatIndex(int dimensions, DistanceMetric metric = DistanceMetric.Cosine, FlatIndexOptions? options = null, EmbedderFingerprint? fingerprint = null)
+        : base(dimensions, metric, fingerprint)
+    {
+        options ??= new FlatIndexOptions();
+        options.Validate();
+        _storage = FlatStorage.Create(options.Storage, dimensions, metric, options.InitialCapacity);
+        _maxDegreeOfParallelism = options.MaxDegreeOfParallelism;
+        _parallelThreshold = options.ParallelThreshold;
+        _keys = new string[options.InitialCapacity];
+        _metadata = new IReadOnlyDictionary<string, object?>?[options.InitialCapacity];
+    }
+
+    /// <summary>Gets how vectors are stored.</summary>
+    public VectorStorageKind Storage => _storage.Kind;
+
+    /// <summary>Gets the bytes one stored vector occupies.</summary>
+    public int BytesPerVector => _storage.BytesPerRow;
+
+    /// <inheritdoc />
+    public override long Count => Volatile.Read(ref _count);
+
+    private protected override string Description => "flat index";
+
+    /// <summary>Loads an index saved with <see cref="InMemoryVectorIndex.Save"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxDegreeOfParallelism">How many threads one search may use after loading; positive.</param>
+    /// <returns>The index.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a flat index file, is truncated or corrupt, or has a newer format version.</exception>
+    public static FlatIndex Load(string path, int maxDegreeOfParallelism = 1)
+    {
+        using IndexFileReader reader = IndexFileReader.Open(path, IndexKind.Flat);
+        (int dimensions, DistanceMetric metric, EmbedderFingerprint? fingerprint) = ReadCommonHeader(reader);
+        int storage = reader.ReadInt32();
+        reader.Require(Enum.IsDefined((VectorStorageKind)storage), $"storage kind {storage}");
+        int count = reader.ReadInt32();
+        reader.Require(count >= 0 && (long)count * dimensions <= Array.MaxLength, $"record count {count}");
+        var index = new FlatIndex(
+            dimensions,
+            metric,
+            new FlatIndexOptions { Storage = (VectorStorageKind)storage, InitialCapacity = Math.Max(count, 16), MaxDegreeOfParallelism = maxDegreeOfParallelism },
+            fingerprint);
+        index._storage.Read(reader, count);
+        for (int i = 0; i < count; i++)
+        {
+            string key = reader.ReadString() ?? throw reader.Corrupt($"record {i} has no key");
+            reader.Require(key.Length > 0 && index._rows.TryAdd(key, i), $"key '{key}' of record {i} (empty or duplicate)");
+            index._keys[i] = key;
+            index._metadata[i] = reader.ReadMetadata();
+        }
+
+        reader.EnsureAtEnd();
+        index._count = count;
+        return index;
+    }
+
+    private protected override void AddCore(string key, ReadOnlySpan<float> vector, IReadOnlyDictionary<string, object?>? metadata)
+    {
+        float[] rented = ArrayPool<float>.Shared.Rent(Dimensions);
+        try
+        {
+            Span<float> prepared = rented.AsSpan(0, Dimensions);
+            PrepareQuery(vector, prepared);
+            _lock.EnterWriteLock();
+            try
+            {
+                if (!_rows.TryGetValue(key, out int row))
+                {
+                    row = _count;
+                    if (row == _keys.Length)
+                    {
+                        int capacity = (int)Math.Min(_keys.Length * 2L, Array.MaxLength / Dimensions);
+                        if (capacity <= row)
+                        {
+                            throw new InvalidOperationException($"The flat index is full at {row} records of {Dimensions} dimensions.");
+                        }
+
+                        Array.Resize(ref _keys, capacity);
+                        Array.Resize(ref _metadata, capacity);
+                    }
+
+                    _storage.EnsureCapacity(row + 1);
+                    _rows[key] = row;
+                    _keys[row] = key;
+                    Volatile.Write(ref _count, row + 1);
+                }
+
+                _storage.Set(row, prepared);
+                _metadata[row] = metadata;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    private protected override bool RemoveCore(string key)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_rows.Remove(key, out int row))
+            {
+                return false;
+            }
+
+            int last = _count - 1;
+            if (row != last)
+            {
+                _storage.Move(last, row);
+                _keys[row] = _keys[last];
+                _metadata[row] = _metadata[last];
+                _rows[_keys[row]] = row;
+            }
+
+            _keys[last] = null!;
+            _metadata[last] = null;
+            Volatile.Write(ref _count, last);
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    private protected override int SearchCore(
+        ReadOnlySpan<float> query,
+        int k,
+        VectorSearchOptions? options,
+        Span<string> keys,
+        Span<float> scores,
+        Span<IReadOnlyDictionary<string, object?>?> metadata)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            SearchScratch scratch = SearchScratch.Rent(0, Dimensions);
+            Span<float> q = scratch.Query.AsSpan(0, Dimensions);
+            PrepareQuery(query, q);
+            NeighborHeap heap = scratch.Results;
+            heap.Clear();
+            MetadataFilter? filter = options?.Filter;
+            int count = _count;
+            if (filter is not null)
+            {
+                ScanFiltered(q, k, filter, heap);
+            }
+            else if (_maxDegreeOfParallelism > 1 && count >= _parallelThreshold)
+            {
+                ScanParallel(scratch.Query, count, k, heap);
+            }
+            else
+            {
+                _storage.Scan(q, 0, count, k, heap);
+            }
+
+            scratch.EnsureSelectionCapacity(heap.Count);
+            int n = heap.DrainAscending(scratch.Sorted);
+            n = Math.Min(n, keys.Length);
+            for (int i = 0; i < n; i++)
+            {
+                int row = scratch.Sorted[i].Id;
+                keys[i] = _keys[row];
+                scores[i] = IndexKernels.ToScore(Metric, scratch.Sorted[i].Distance);
+                if (!metadata.IsEmpty)
+                {
+                    metadata[i] = _metadata[row];
+                }
+            }
+
+            return n;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private protected override void SaveCore(string path)
+    {
+        // Writers take the lock exclusively, so a shared hold is a consistent snapshot that still lets searches run.
+        _lock.EnterReadLock();
+        try
+        {
+            using IndexFileWriter writer = IndexFileWriter.Create(path, IndexKind.Flat);
+            WriteCommonHeader(writer);
+            writer.WriteInt32((int)_storage.Kind);
+            writer.WriteInt32(_count);
+            _storage.Write(writer, _count);
+            for (int i = 0; i < _count; i++)
+            {
+                writer.WriteString(_keys[i]);
+                writer.WriteMetadata(_metadata[i]);
+            }
+
+            writer.Commit();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private protected override void DisposeCore() => _lock.Dispose();
+
+    private void ScanFiltered(ReadOnlySpan<float> query, int k, MetadataFilter filter, NeighborHeap heap)
+    {
+        // Runs of admitted rows are scanned as one block so the kernel loop stays tight.
+        int start = -1;
+        for (int row = 0; row <= _count; row++)
+        {
+            bool admitted = row < _count && filter.Matches(_metadata[row]);
+            if (admitted && start < 0)
+            {
+                start = row;
+            }
+            else if (!admitted && start >= 0)
+            {
+                _storage.Scan(query, start, row, k, heap);
+                start = -1;
+            }
+        }
+    }
+
+    private void ScanParallel(float[] query, int count, int k, NeighborHeap heap)
+    {
+        int parts = Math.Min(_maxDegreeOfParallelism, (count + 4095) / 4096);
+        var partial = new NeighborHeap[parts];
+        Parallel.For(
+            0,
+            parts,
+            new ParallelOptions { MaxDegreeOfParallelism = _maxDegreeOfParallelism },
+            part =>
+            {
+                var local = new NeighborHeap(k);
+                int start = (int)((long)count * part / parts);
+                int end = (int)((long)count * (part + 1) / parts);
+                _storage.Scan(query.AsSpan(0, Dimensions), start, end, k, local);
+                partial[part] = local;
+            });
+        foreach (NeighborHeap local in partial)
+        {
+            HeapEntry[] items = local.Items;
+            for (int i = 0; i < local.Count; i++)
+            {
+                heap.PushBounded(items[i].Distance, items[i].Id, k);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+namespace Embeddings.Indexing.Internal;
+
+/// <summary>Argument checks shared by the in-process indexes, so every backend refuses bad input with the same words.</summary>
+internal static class RecordValidation
+{
+    public static void CheckKey(string key, string paramName = "key")
+    {
+        if (key is null)
+        {
+            throw new ArgumentNullException(paramName, "A record key may not be null.");
+        }
+
+        if (key.Length == 0)
+        {
+            throw new ArgumentException("A record key may not be empty.", paramName);
+        }
+    }
+
+    public static void CheckVector(ReadOnlySpan<float> vector, int dimensions, string paramName)
+    {
+        if (vector.Length != dimensions)
+        {
+            throw new ArgumentException($"Dimension mismatch: the index holds {dimensions}-dimensional vectors, got {vector.Length}.", paramName);
+        }
+
+        VectorMath.EnsureFinite(vector, paramName);
+    }
+
+    /// <summary>Copies metadata with every value normalized to string, long, double, bool or null.</summary>
+    public static IReadOnlyDictionary<string, object?>? NormalizeMetadata(IReadOnlyDictionary<string, object?>? metadata, string key)
+    {
+        if (metadata is null || metadata.Count == 0)
+        {
+            return null;
+        }
+
+        var copy = new Dictionary<string, object?>(metadata.Count, StringComparer.Ordinal);
+        foreach (KeyValuePair<string, object?> pair in metadata)
+        {
+            if (string.IsNullOrEmpty(pair.Key))
+            {
+                throw new ArgumentException($"Record '{key}' has a metadata field with an empty name.", nameof(metadata));
+            }
+
+            try
+            {
+                copy[pair.Key] = pair.Value is null ? null : MetadataFilter.Normalize(pair.Value);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Record '{key}', metadata field '{pair.Key}': {e.Message}", nameof(metadata), e);
+            }
+        }
+
+        return copy;
+    }
+
+    public static void CheckBatch(IReadOnlyList<VectorRecord> records, int dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < records.Count; i++)
+        {
+            VectorRecord record = records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(records));
+            CheckKey(record.Key, nameof(records));
+            if (!seen.Add(record.Key))
+            {
+                throw new ArgumentException($"Key '{record.Key}' appears more than once in the batch.", nameof(records));
+            }
+
+            CheckVector(record.Vector.Span, dimensions, nameof(records));
+        }
+    }
+}

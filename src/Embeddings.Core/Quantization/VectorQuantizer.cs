@@ -1,0 +1,115 @@
+using System.Text;
+
+namespace Embeddings;
+
+/// <summary>Loads any saved <see cref="IVectorQuantizer"/> and reports the memory each representation takes.</summary>
+public static class VectorQuantizer
+{
+    /// <summary>Reads a quantizer written by <see cref="IVectorQuantizer.Save(Stream)"/>.</summary>
+    /// <param name="stream">The source stream, positioned at the quantizer.</param>
+    /// <returns>The quantizer, equal bit for bit to the one saved.</returns>
+    /// <exception cref="InvalidDataException">The data is not a quantizer, has an unknown version or kind, or is truncated.</exception>
+    public static IVectorQuantizer Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            uint magic = reader.ReadUInt32();
+            if (magic != QuantizerFormat.Magic)
+            {
+                throw QuantizerFormat.Corrupt($"the header 0x{magic:X8} is not a quantizer header (0x{QuantizerFormat.Magic:X8})");
+            }
+
+            int version = reader.ReadInt32();
+            if (version != QuantizerFormat.Version)
+            {
+                throw QuantizerFormat.Corrupt($"format version {version} is not supported (expected {QuantizerFormat.Version})");
+            }
+
+            var kind = (QuantizationKind)reader.ReadInt32();
+            int dimensions = reader.ReadInt32();
+            if (dimensions <= 0)
+            {
+                throw QuantizerFormat.Corrupt($"the dimension count {dimensions} is not positive");
+            }
+
+            return kind switch
+            {
+                QuantizationKind.Float32 => new Float32Quantizer(dimensions),
+                QuantizationKind.Float16 => new Float16Quantizer(dimensions),
+                QuantizationKind.ScalarInt8 => ScalarInt8Quantizer.ReadBody(reader, dimensions),
+                QuantizationKind.Binary => new BinaryQuantizer(dimensions),
+                QuantizationKind.Product => ProductQuantizer.ReadBody(reader, dimensions),
+                QuantizationKind.MatryoshkaPrefix => MatryoshkaPrefixQuantizer.ReadBody(reader, dimensions),
+                _ => throw QuantizerFormat.Corrupt($"the quantizer kind {(int)kind} is unknown"),
+            };
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The quantizer data is corrupt: it ends early.", e);
+        }
+    }
+
+    /// <summary>Returns the exact bytes one vector takes in a representation.</summary>
+    /// <param name="kind">The representation.</param>
+    /// <param name="dimensions">The vector length.</param>
+    /// <param name="subspacesOrPrefix">For <see cref="QuantizationKind.Product"/> the number of subspaces m; for <see cref="QuantizationKind.MatryoshkaPrefix"/> the kept dimensions; ignored otherwise.</param>
+    /// <returns>For 384 dimensions: 1536 (float32), 768 (float16), 384 (int8), 48 (binary), m (PQ with 8-bit codes).</returns>
+    public static int BytesPerVector(QuantizationKind kind, int dimensions, int subspacesOrPrefix = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
+        return kind switch
+        {
+            QuantizationKind.Float32 => checked(dimensions * sizeof(float)),
+            QuantizationKind.Float16 => checked(dimensions * 2),
+            QuantizationKind.ScalarInt8 => dimensions,
+            QuantizationKind.Binary => BinaryQuantizer.WordsFor(dimensions) * sizeof(ulong),
+            QuantizationKind.Product => subspacesOrPrefix > 0 ? subspacesOrPrefix : throw new ArgumentOutOfRangeException(nameof(subspacesOrPrefix), subspacesOrPrefix, "Product quantization needs the number of subspaces."),
+            QuantizationKind.MatryoshkaPrefix => subspacesOrPrefix > 0 && subspacesOrPrefix <= dimensions
+                ? checked(subspacesOrPrefix * sizeof(float))
+                : throw new ArgumentOutOfRangeException(nameof(subspacesOrPrefix), subspacesOrPrefix, $"A Matryoshka prefix keeps 1 to {dimensions} dimensions."),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown quantization kind."),
+        };
+    }
+
+    internal static void CheckVector(int dimensions, ReadOnlySpan<float> vector)
+    {
+        if (vector.Length != dimensions)
+        {
+            throw new ArgumentException($"Dimension mismatch: expected {dimensions} dimensions, got {vector.Length}.", nameof(vector));
+        }
+    }
+
+    internal static void CheckCode(int bytesPerVector, ReadOnlySpan<byte> code)
+    {
+        if (code.Length < bytesPerVector)
+        {
+            throw new ArgumentException($"The code has {code.Length} bytes; {bytesPerVector} are needed.", nameof(code));
+        }
+    }
+
+    internal static void CheckCode(int bytesPerVector, Span<byte> code)
+    {
+        if (code.Length < bytesPerVector)
+        {
+            throw new ArgumentException($"The code buffer has {code.Length} bytes; {bytesPerVector} are needed.", nameof(code));
+        }
+    }
+
+    internal static void CheckDestination(int dimensions, Span<float> vector)
+    {
+        if (vector.Length < dimensions)
+        {
+            throw new ArgumentException($"The destination has {vector.Length} elements; {dimensions} are needed.", nameof(vector));
+        }
+    }
+
+    internal static void CheckFloatMetric(DistanceMetric metric)
+    {
+        if (metric is DistanceMetric.Hamming || !Enum.IsDefined(metric))
+        {
+            throw new ArgumentException($"The metric {metric} does not apply to float vectors; use Cosine, DotProduct, Euclidean, EuclideanSquared or Manhattan.", nameof(metric));
+        }
+    }
+}
