@@ -3,5 +3,8 @@ using BenchmarkDotNet.Running;
 // `dotnet run -c Release --project benchmarks/Embeddings.Benchmarks -- --filter '*'` runs every BenchmarkDotNet suite;
 // other first arguments select the comparison harnesses that the scripts in benchmarks/ drive.
 if (args is ["quantization", ..]) { Embeddings.Benchmarks.Quantization.QuantizationHarness.Run(args[1..]); return; }
+if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }
+if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
+if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
