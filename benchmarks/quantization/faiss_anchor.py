@@ -41,6 +41,7 @@ def recall(found, truth, k):
 
 def main():
     base_path, query_path, m, nbits, iterations, k = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), 10
+    only = sys.argv[6].split(",") if len(sys.argv) > 6 else ["int8", "binary", "pq"]
     faiss.omp_set_num_threads(1)
     xb = normalize(read_word2vec(base_path))
     xq = normalize(read_word2vec(query_path))
@@ -54,7 +55,16 @@ def main():
     result["float32_search_s"] = time.perf_counter() - t
     result["float32_search_cpu_s"] = time.process_time() - c
 
-    # Scalar int8.
+    if "int8" in only:
+        scalar_int8(xb, xq, truth, d, k, result)
+    if "binary" in only:
+        binary_flat(xb, xq, truth, d, k, result)
+    if "pq" in only:
+        product(xb, xq, truth, d, k, m, nbits, iterations, result)
+    print(json.dumps(result), flush=True)
+
+
+def scalar_int8(xb, xq, truth, d, k, result):
     sq = faiss.IndexScalarQuantizer(d, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
     t, c = time.perf_counter(), time.process_time()
     sq.train(xb)
@@ -71,6 +81,9 @@ def main():
     result["int8_recall"] = recall(found, truth, k)
     result["int8_bytes"] = sq.code_size
 
+
+
+def binary_flat(xb, xq, truth, d, k, result):
     # Binary: sign bits, padded to a multiple of 8 bits (IndexBinaryFlat needs whole bytes; padding bits are 0 everywhere).
     bits = ((d + 7) // 8) * 8
     def pack(x):
@@ -91,6 +104,9 @@ def main():
     result["binary_recall"] = recall(found, truth, k)
     result["binary_bytes"] = binary.code_size
 
+
+
+def product(xb, xq, truth, d, k, m, nbits, iterations, result):
     # Product quantization, same m, nbits and iterations.
     pq = faiss.IndexPQ(d, m, nbits, faiss.METRIC_INNER_PRODUCT)
     pq.pq.cp.niter = iterations
@@ -108,8 +124,6 @@ def main():
     result["pq_search_cpu_s"] = time.process_time() - c
     result["pq_recall"] = recall(found, truth, k)
     result["pq_bytes"] = pq.code_size
-
-    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,86 @@
+// Quickstart: embed sentences with the embedded default (static GloVe vectors, no download, no ONNX),
+// index them, search by meaning, mix in BM25 keyword search, and show a similarity matrix.
+using System.Diagnostics;
 using Embeddings;
+using Microsoft.Extensions.DependencyInjection;
 
-// Placeholder until the static GloVe embedder lands in this same change set: shows the vector math.
-float[] a = [0.1f, 0.2f, 0.3f];
-float[] b = [0.1f, 0.25f, 0.28f];
-Console.WriteLine($"cosine = {VectorMath.Cosine(a, b):F4}");
+var clock = Stopwatch.StartNew();
+var services = new ServiceCollection();
+services.AddEmbeddings(e => e.UseStaticModel(configure: o => o.Weighting = Embeddings.Static.WordWeighting.Sif));
+await using ServiceProvider provider = services.BuildServiceProvider();
+IEmbedder embedder = provider.GetRequiredService<IEmbedder>();
+Console.WriteLine($"Embedder: {embedder.Fingerprint.ModelId}, {embedder.Dimensions} dimensions, loaded in {clock.ElapsedMilliseconds} ms");
+
+string[] sentences =
+[
+    "The cat sleeps on the warm windowsill.",
+    "A kitten naps in the afternoon sun.",
+    "Stock markets fell sharply after the interest rate decision.",
+    "Investors sold shares as the central bank raised rates.",
+    "The recipe needs flour, butter, sugar and two eggs.",
+    "Bake the cake for forty minutes at 180 degrees.",
+    "The striker scored twice in the second half.",
+    "The team won the championship final on penalties.",
+    "Photosynthesis turns sunlight, water and carbon dioxide into sugar.",
+    "Plants use light energy to make their food.",
+];
+
+// One untimed call compiles the embedding path, so the timings below show steady-state speed.
+await embedder.EmbedQueryAsync("warm up");
+clock.Restart();
+using var index = new FlatIndex(embedder.Dimensions, DistanceMetric.Cosine, fingerprint: embedder.Fingerprint);
+var lexical = new Bm25Index();
+var vectors = await embedder.EmbedDocumentsAsync(sentences);
+for (int i = 0; i < sentences.Length; i++)
+{
+    index.Add($"s{i}", vectors[i].Vector.Span, source: embedder.Fingerprint);
+    lexical.Upsert($"s{i}", sentences[i]);
+}
+
+Console.WriteLine($"Indexed {sentences.Length} sentences in {clock.Elapsed.TotalMilliseconds:F1} ms (vector index + BM25)");
+Console.WriteLine();
+
+var hybrid = new HybridSearcher(lexical, index, embedder);
+index.Search((await embedder.EmbedQueryAsync("warm up")).Span, 1);
+string[] queries = ["my pet is sleeping", "economy and finance news", "how do I make a dessert", "football match result"];
+foreach (string query in queries)
+{
+    clock.Restart();
+    ReadOnlyMemory<float> q = await embedder.EmbedQueryAsync(query);
+    IReadOnlyList<VectorSearchResult> hits = index.Search(q.Span, 2);
+    double ms = clock.Elapsed.TotalMilliseconds;
+    Console.WriteLine($"\"{query}\"  ({ms:F2} ms)");
+    foreach (VectorSearchResult hit in hits)
+    {
+        Console.WriteLine($"  {hit.Score:F3}  {sentences[int.Parse(hit.Key[1..], System.Globalization.CultureInfo.InvariantCulture)]}");
+    }
+}
+
+Console.WriteLine();
+const string keywordQuery = "sleepy kitten";
+Console.WriteLine($"\"{keywordQuery}\": BM25 needs the exact words, vectors match the meaning, hybrid search fuses both rankings");
+ReadOnlyMemory<float> keywordVector = await embedder.EmbedQueryAsync(keywordQuery);
+Console.WriteLine($"  BM25:    {string.Join(" | ", lexical.Search(keywordQuery, 2).Select(h => Short(h.Key)))}");
+Console.WriteLine($"  vectors: {string.Join(" | ", index.Search(keywordVector.Span, 2).Select(h => Short(h.Key)))}");
+Console.WriteLine($"  hybrid:  {string.Join(" | ", (await hybrid.SearchAsync(keywordQuery, 2)).Select(h => Short(h.Key)))}");
+
+Console.WriteLine();
+Console.WriteLine("Cosine similarity of the first six sentences:");
+int n = 6;
+Console.WriteLine("      " + string.Concat(Enumerable.Range(0, n).Select(j => $"   s{j}")));
+for (int i = 0; i < n; i++)
+{
+    Console.Write($"  s{i}  ");
+    for (int j = 0; j < n; j++)
+    {
+        Console.Write($"{VectorMath.Cosine(vectors[i].Vector.Span, vectors[j].Vector.Span),6:F2}");
+    }
+
+    Console.WriteLine($"   {sentences[i]}");
+}
+
+string Short(string key)
+{
+    string text = sentences[int.Parse(key[1..], System.Globalization.CultureInfo.InvariantCulture)];
+    return text.Length <= 40 ? text : text[..37] + "...";
+}

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Embeddings.Benchmarks.Quantization;
 
 /// <summary>
-/// `dotnet run -c Release --project benchmarks/Embeddings.Benchmarks -- quantization BASE QUERIES M NBITS ITERATIONS`:
+/// `dotnet run -c Release --project benchmarks/Embeddings.Benchmarks -- quantization BASE QUERIES M NBITS ITERATIONS [int8,binary,pq]`:
 /// exact scans over int8, binary and PQ codes on one thread, printed as one JSON line with the same fields as
 /// benchmarks/quantization/faiss_anchor.py. Driven by benchmarks/quantization/run.sh.
 /// </summary>
@@ -23,9 +23,13 @@ internal static class QuantizationHarness
         int m = int.Parse(args[2], CultureInfo.InvariantCulture);
         int nbits = int.Parse(args[3], CultureInfo.InvariantCulture);
         int iterations = int.Parse(args[4], CultureInfo.InvariantCulture);
-        (_, float[] xb, int d) = Word2VecBinaryReader.Read(args[0]);
-        (_, float[] xq, int dq) = Word2VecBinaryReader.Read(args[1]);
-        VectorMath.EnsureSameLength(d, dq);
+        string[] only = args.Length > 5 ? args[5].Split(',') : ["int8", "binary", "pq"];
+        var baseModel = Embeddings.Static.StaticEmbeddingModel.Load(args[0]);
+        var queryModel = Embeddings.Static.StaticEmbeddingModel.Load(args[1]);
+        float[] xb = baseModel.Vectors.ToArray();
+        float[] xq = queryModel.Vectors.ToArray();
+        int d = baseModel.Dimensions;
+        VectorMath.EnsureSameLength(d, queryModel.Dimensions);
         NormalizeRows(xb, d);
         NormalizeRows(xq, d);
         int n = xb.Length / d;
@@ -47,18 +51,26 @@ internal static class QuantizationHarness
         timer.Record(result, "float32_search");
         result["float32_bytes"] = exact.BytesPerVector;
 
-        var stopwatch = Timer.Start();
-        ScalarInt8Quantizer int8 = ScalarInt8Quantizer.Calibrate(xb, d);
-        stopwatch.Record(result, "int8_train");
-        Measure("int8", int8, DistanceMetric.DotProduct);
+        if (only.Contains("int8"))
+        {
+            var stopwatch = Timer.Start();
+            ScalarInt8Quantizer int8 = ScalarInt8Quantizer.Calibrate(xb, d);
+            stopwatch.Record(result, "int8_train");
+            Measure("int8", int8, DistanceMetric.DotProduct);
+        }
 
-        var binary = new BinaryQuantizer(d);
-        Measure("binary", binary, DistanceMetric.Hamming);
+        if (only.Contains("binary"))
+        {
+            Measure("binary", new BinaryQuantizer(d), DistanceMetric.Hamming);
+        }
 
-        stopwatch = Timer.Start();
-        ProductQuantizer pq = ProductQuantizer.Train(xb, d, m, new ProductQuantizerOptions { BitsPerCode = nbits, Iterations = iterations });
-        stopwatch.Record(result, "pq_train");
-        Measure("pq", pq, DistanceMetric.DotProduct);
+        if (only.Contains("pq"))
+        {
+            var stopwatch = Timer.Start();
+            ProductQuantizer pq = ProductQuantizer.Train(xb, d, m, new ProductQuantizerOptions { BitsPerCode = nbits, Iterations = iterations });
+            stopwatch.Record(result, "pq_train");
+            Measure("pq", pq, DistanceMetric.DotProduct);
+        }
 
         Console.WriteLine(JsonSerializer.Serialize(result));
 

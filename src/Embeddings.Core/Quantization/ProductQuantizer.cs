@@ -171,15 +171,26 @@ public sealed class ProductQuantizer : IVectorQuantizer
         for (int j = 0; j < Subspaces; j++)
         {
             ReadOnlySpan<float> q = query.Slice(j * dsub, dsub);
+            ReadOnlySpan<float> book = _codebooks.AsSpan(j * k * dsub, k * dsub);
+            Span<float> row = table.AsSpan(j * k, k);
             for (int c = 0; c < k; c++)
             {
-                ReadOnlySpan<float> centroid = _codebooks.AsSpan(((j * k) + c) * dsub, dsub);
-                table[(j * k) + c] = metric switch
+                // Slices are a few values long: a plain loop beats a vectorized call per centroid.
+                ReadOnlySpan<float> centroid = book.Slice(c * dsub, dsub);
+                float value = 0f;
+                for (int t = 0; t < centroid.Length; t++)
                 {
-                    DistanceMetric.DotProduct or DistanceMetric.Cosine => System.Numerics.Tensors.TensorPrimitives.Dot(q, centroid),
-                    DistanceMetric.Manhattan => VectorMath.Manhattan(q, centroid),
-                    _ => VectorMath.EuclideanSquared(q, centroid),
-                };
+                    float x = q[t];
+                    float y = centroid[t];
+                    value += metric switch
+                    {
+                        DistanceMetric.DotProduct or DistanceMetric.Cosine => x * y,
+                        DistanceMetric.Manhattan => MathF.Abs(x - y),
+                        _ => (x - y) * (x - y),
+                    };
+                }
+
+                row[c] = value;
             }
         }
 
@@ -322,22 +333,29 @@ public sealed class ProductQuantizer : IVectorQuantizer
             return sum;
         }
 
+        /// <summary>Sums m table entries for 8-bit codes: one byte load and one add from memory per sub-code, the table offsets folded into the addressing.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float Lookup256(ref float t, ref byte code, int m)
         {
             float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
             int j = 0;
+            ref float row = ref t;
+            ref byte c = ref code;
             for (; j <= m - 4; j += 4)
             {
-                s0 += Unsafe.Add(ref t, (j << 8) + Unsafe.Add(ref code, j));
-                s1 += Unsafe.Add(ref t, ((j + 1) << 8) + Unsafe.Add(ref code, j + 1));
-                s2 += Unsafe.Add(ref t, ((j + 2) << 8) + Unsafe.Add(ref code, j + 2));
-                s3 += Unsafe.Add(ref t, ((j + 3) << 8) + Unsafe.Add(ref code, j + 3));
+                s0 += Unsafe.Add(ref row, (nuint)c);
+                s1 += Unsafe.Add(ref Unsafe.Add(ref row, 256), (nuint)Unsafe.Add(ref c, 1));
+                s2 += Unsafe.Add(ref Unsafe.Add(ref row, 512), (nuint)Unsafe.Add(ref c, 2));
+                s3 += Unsafe.Add(ref Unsafe.Add(ref row, 768), (nuint)Unsafe.Add(ref c, 3));
+                row = ref Unsafe.Add(ref row, 1024);
+                c = ref Unsafe.Add(ref c, 4);
             }
 
             for (; j < m; j++)
             {
-                s0 += Unsafe.Add(ref t, (j << 8) + Unsafe.Add(ref code, j));
+                s0 += Unsafe.Add(ref row, (nuint)c);
+                row = ref Unsafe.Add(ref row, 256);
+                c = ref Unsafe.Add(ref c, 1);
             }
 
             return (s0 + s1) + (s2 + s3);

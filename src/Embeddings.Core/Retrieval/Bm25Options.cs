@@ -1,0 +1,41 @@
+namespace Embeddings;
+
+/// <summary>Settings of a <see cref="Bm25Index"/>.</summary>
+public sealed class Bm25Options
+{
+    /// <summary>
+    /// Gets or sets the term-frequency saturation k1: how quickly repeated occurrences of a term stop adding to
+    /// the score. Default: 0.9 (the Anserini/Pyserini BEIR setting). Must be zero or positive and finite.
+    /// </summary>
+    public double K1 { get; set; } = 0.9;
+
+    /// <summary>
+    /// Gets or sets the document-length normalization b in [0, 1]: 0 ignores length, 1 normalizes fully by
+    /// length over average length. Default: 0.4.
+    /// </summary>
+    public double B { get; set; } = 0.4;
+
+    /// <summary>
+    /// Gets or sets the tokenizer applied to documents and queries. Default: <see cref="WordTermTokenizer.Instance"/>,
+    /// lowercased <c>\w+</c> runs without stemming.
+    /// </summary>
+    public ITermTokenizer Tokenizer { get; set; } = WordTermTokenizer.Instance;
+
+    internal void Validate()
+    {
+        if (!double.IsFinite(K1) || K1 < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(K1), K1, "BM25 k1 must be a finite number >= 0.");
+        }
+
+        if (!double.IsFinite(B) || B is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(B), B, "BM25 b must lie in [0, 1].");
+        }
+
+        if (Tokenizer is null)
+        {
+            throw new ArgumentNullException(nameof(Tokenizer), "BM25 needs a tokenizer.");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Embeddings;
+using Embeddings.Onnx;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Plugs a local ONNX model into <c>services.AddEmbeddings(...)</c>.</summary>
+public static class OnnxEmbeddingsBuilderExtensions
+{
+    /// <summary>
+    /// Uses a local ONNX transformer model as the provider: a model folder, a Hugging Face repository id
+    /// (<c>BAAI/bge-small-en-v1.5</c>, downloaded into the cache on first use) or a catalog name (<c>all-MiniLM-L6-v2</c>).
+    /// </summary>
+    /// <param name="builder">The embeddings builder.</param>
+    /// <param name="model">A model folder, repository id or catalog name.</param>
+    /// <param name="configure">Changes the options; <see langword="null"/> for the defaults.</param>
+    /// <returns>The builder.</returns>
+    /// <remarks>The model is loaded (and downloaded if needed) when the pipeline is first resolved.</remarks>
+    public static EmbeddingsBuilder UseOnnxModel(this EmbeddingsBuilder builder, string model, Action<OnnxEmbedderOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        var options = new OnnxEmbedderOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        return builder.UseProvider(_ => OnnxEmbedder.Load(model, options));
+    }
+}

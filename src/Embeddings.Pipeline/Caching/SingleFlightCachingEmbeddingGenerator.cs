@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+
+namespace Embeddings.Pipeline;
+
+/// <summary>
+/// Caches vectors in an <see cref="IEmbeddingCacheStore"/> under (fingerprint, input kind, SHA-256 of the text). Only the
+/// inputs missing from the store go to the inner generator, in one call, and results come back in input order.
+/// Concurrent requests for the same key share one inner call (single flight), as do repeats within one call.
+/// </summary>
+/// <remarks>
+/// The fingerprint is the inner pipeline's (<see cref="EmbedderDescriptor"/>), adjusted for
+/// <see cref="EmbeddingGenerationOptions.Dimensions"/>; the input kind is read with
+/// <see cref="EmbeddingGenerationOptionsExtensions.GetInputKind"/>. A cached vector whose length is not the expected one
+/// is treated as a miss, never served. Calls naming another <see cref="EmbeddingGenerationOptions.ModelId"/>, or carrying
+/// <see cref="BypassKey"/> = <see langword="true"/>, pass through uncached. When the call that owns an in-flight key fails or
+/// is cancelled, callers waiting on that key receive the same exception.
+/// </remarks>
+public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>The <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> key that, set to <see langword="true"/>, skips the cache: <c>embeddings.cache.bypass</c>.</summary>
+    public const string BypassKey = "embeddings.cache.bypass";
+
+    private readonly ConcurrentDictionary<EmbeddingCacheKey, Task<float[]>> _inFlight = new();
+    private readonly EmbedderDescriptor _descriptor;
+    private readonly string _fingerprint;
+    private readonly EmbeddingPipelineMetrics _metrics;
+    private readonly bool _disposeStore;
+
+    /// <summary>Creates the decorator.</summary>
+    /// <param name="innerGenerator">The generator whose results are cached; it must describe itself (an <see cref="EmbedderDescriptor"/> service).</param>
+    /// <param name="store">Where vectors are kept.</param>
+    /// <param name="metrics">The counters hits and misses go to; <see langword="null"/> for <see cref="EmbeddingPipelineMetrics.Shared"/>.</param>
+    /// <param name="disposeStore">Whether disposing the decorator disposes <paramref name="store"/> (when it is <see cref="IDisposable"/>). Default: <see langword="false"/>.</param>
+    /// <exception cref="ArgumentException">The inner generator does not describe its model, so a safe key cannot be built.</exception>
+    public SingleFlightCachingEmbeddingGenerator(
+        IEmbeddingGenerator<string, Embedding<float>> innerGenerator,
+        IEmbeddingCacheStore store,
+        EmbeddingPipelineMetrics? metrics = null,
+        bool disposeStore = false)
+        : base(innerGenerator)
+    {
+        _disposeStore = disposeStore;
+        ArgumentNullException.ThrowIfNull(store);
+        _descriptor = innerGenerator.GetService<EmbedderDescriptor>()
+            ?? throw new ArgumentException(
+                "The inner generator does not describe its model (no EmbedderDescriptor service), so cached vectors could not be told apart from another model's; wrap it with AsEmbedder(descriptor).",
+                nameof(innerGenerator));
+        _fingerprint = _descriptor.Fingerprint.ToString();
+        Store = store;
+        _metrics = metrics ?? EmbeddingPipelineMetrics.Shared;
+    }
+
+    /// <summary>Gets the store.</summary>
+    public IEmbeddingCacheStore Store { get; }
+
+    /// <inheritdoc />
+    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> inputs = EmbeddingInputs.Validate(values);
+        if (Bypass(options))
+        {
+            return await base.GenerateAsync(inputs, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        int expected = options?.Dimensions ?? _descriptor.Dimensions;
+        string fingerprint = expected == _descriptor.Dimensions
+            ? _fingerprint
+            : _descriptor.Fingerprint.WithDimensions(expected, _descriptor.Normalized).ToString();
+        EmbeddingInputKind kind = options.GetInputKind();
+
+        var keys = new EmbeddingCacheKey[inputs.Count];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = EmbeddingCacheKey.Create(fingerprint, kind, inputs[i]);
+        }
+
+        var vectors = new float[]?[keys.Length];
+        Store.GetMany(keys, vectors);
+        int hits = 0;
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            if (vectors[i] is float[] cached && cached.Length != expected)
+            {
+                vectors[i] = null;
+            }
+
+            hits += vectors[i] is null ? 0 : 1;
+        }
+
+        _metrics.CacheLookups(Store.Name, hits, keys.Length - hits);
+        UsageDetails? usage = null;
+        if (hits < keys.Length)
+        {
+            usage = await FillMissesAsync(inputs, keys, vectors, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Length) { Usage = usage };
+        foreach (float[]? vector in vectors)
+        {
+            result.Add(new Embedding<float>(vector!) { ModelId = _descriptor.ModelId });
+        }
+
+        return result;
+    }
+
+    private async Task<UsageDetails?> FillMissesAsync(
+        IReadOnlyList<string> inputs,
+        EmbeddingCacheKey[] keys,
+        float[]?[] vectors,
+        EmbeddingGenerationOptions? options,
+        CancellationToken cancellationToken)
+    {
+        // Each distinct missing key is either owned by this call (it asks the inner generator) or awaited from the call that owns it.
+        var pending = new Dictionary<EmbeddingCacheKey, Task<float[]>>();
+        var owned = new List<(EmbeddingCacheKey Key, TaskCompletionSource<float[]> Source, string Text)>();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (vectors[i] is not null || pending.ContainsKey(keys[i]))
+            {
+                continue;
+            }
+
+            var source = new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<float[]> winner = _inFlight.GetOrAdd(keys[i], source.Task);
+            if (ReferenceEquals(winner, source.Task))
+            {
+                owned.Add((keys[i], source, inputs[i]));
+            }
+
+            pending[keys[i]] = winner;
+        }
+
+        UsageDetails? usage = null;
+        if (owned.Count > 0)
+        {
+            usage = await GenerateOwnedAsync(owned, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (vectors[i] is null)
+            {
+                vectors[i] = await pending[keys[i]].WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return usage;
+    }
+
+    private async Task<UsageDetails?> GenerateOwnedAsync(
+        List<(EmbeddingCacheKey Key, TaskCompletionSource<float[]> Source, string Text)> owned,
+        EmbeddingGenerationOptions? options,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var texts = new string[owned.Count];
+            for (int i = 0; i < texts.Length; i++)
+            {
+                texts[i] = owned[i].Text;
+            }
+
+            GeneratedEmbeddings<Embedding<float>> generated = await base.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
+            if (generated.Count != texts.Length)
+            {
+                throw new InvalidOperationException($"The inner generator returned {generated.Count} embeddings for {texts.Length} inputs.");
+            }
+
+            var fresh = new float[texts.Length][];
+            var freshKeys = new EmbeddingCacheKey[texts.Length];
+            for (int i = 0; i < fresh.Length; i++)
+            {
+                ReadOnlyMemory<float> vector = generated[i].Vector;
+                fresh[i] = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(vector, out ArraySegment<float> segment)
+                    && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                    ? segment.Array
+                    : vector.ToArray();
+                freshKeys[i] = owned[i].Key;
+            }
+
+            // Stored before the in-flight entries go, so a later caller finds the vector in one place or the other.
+            Store.SetMany(freshKeys, fresh);
+            for (int i = 0; i < fresh.Length; i++)
+            {
+                owned[i].Source.TrySetResult(fresh[i]);
+            }
+
+            return generated.Usage;
+        }
+        catch (Exception ex)
+        {
+            foreach (var (_, source, _) in owned)
+            {
+                if (ex is OperationCanceledException oce)
+                {
+                    source.TrySetCanceled(oce.CancellationToken);
+                }
+                else
+                {
+                    source.TrySetException(ex);
+                    _ = source.Task.Exception;
+                }
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var (key, source, _) in owned)
+            {
+                _inFlight.TryRemove(new KeyValuePair<EmbeddingCacheKey, Task<float[]>>(key, source.Task));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _disposeStore && Store is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private bool Bypass(EmbeddingGenerationOptions? options)
+    {
+        if (options is null)
+        {
+            return false;
+        }
+
+        if (options.ModelId is string model && !string.Equals(model, _descriptor.ModelId, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return options.AdditionalProperties?.TryGetValue(BypassKey, out object? value) == true && value is true or "true" or "True";
+    }
+}

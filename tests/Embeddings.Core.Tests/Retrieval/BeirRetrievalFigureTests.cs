@@ -1,0 +1,72 @@
+using Embeddings.Evaluation;
+using Embeddings.Static;
+using Embeddings.Testing;
+
+namespace Embeddings.Core.Tests.Retrieval;
+
+/// <summary>The acceptance figures for BM25 and hybrid retrieval, on the shared BEIR fixtures.</summary>
+public sealed class BeirRetrievalFigureTests
+{
+    /// <summary>The fusion RetrievalEval reports as "hybrid": z-scored scores, BM25 weighted 0.75 (chosen on SciFact's train qrels).</summary>
+    private static readonly HybridSearchOptions Hybrid = new()
+    {
+        Fusion = FusionMethod.WeightedScore,
+        Normalization = ScoreNormalization.ZScore,
+        LexicalWeight = 0.75,
+        VectorWeight = 0.25,
+    };
+
+    private static Bm25Index IndexCorpus(BeirDataset dataset)
+    {
+        var index = new Bm25Index();
+        foreach (BeirDocument document in dataset.Corpus)
+        {
+            index.Upsert(document.Id, document.FullText);
+        }
+
+        return index;
+    }
+
+    private static RetrievalReport Score(BeirDataset dataset, Func<BeirQuery, IReadOnlyList<VectorSearchResult>> search)
+    {
+        Dictionary<string, IReadOnlyList<string>> runs = dataset.Queries.ToDictionary(q => q.Id, q => (IReadOnlyList<string>)search(q).Select(r => r.Key).ToArray());
+        return RetrievalEvaluator.Evaluate(runs, dataset.Judgments, [10, 100]);
+    }
+
+    [Fact]
+    public void Bm25_on_SciFact_reaches_the_reference_nDCG_at_10()
+    {
+        BeirDataset scifact = BeirDataset.Load(SharedData.Path("data", "scifact"));
+        Bm25Index index = IndexCorpus(scifact);
+
+        RetrievalReport report = Score(scifact, q => index.Search(q.Text, 100));
+
+        Assert.Equal(300, report.EvaluatedQueries);
+        Assert.InRange(report.NdcgAt[10], 0.662 - 0.005, 0.662 + 0.005);
+    }
+
+    [Fact]
+    public async Task Hybrid_bm25_plus_static_beats_bm25_alone_on_the_MS_MARCO_subset()
+    {
+        BeirDataset msmarco = BeirDataset.Load(SharedData.Path("data", "msmarco-trec-dl-subset"));
+        Bm25Index lexical = IndexCorpus(msmarco);
+        StaticEmbedder embedder = SharedGlove.Sif;
+        float[][] documents = await ExactRetrieval.EmbedNormalizedAsync(embedder, msmarco.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
+        float[][] queries = await ExactRetrieval.EmbedNormalizedAsync(embedder, msmarco.Queries.Select(q => q.Text).ToArray(), EmbeddingInputKind.Query);
+        Dictionary<string, float[]> queryVectors = msmarco.Queries.Select((q, i) => (q.Id, queries[i])).ToDictionary(p => p.Id, p => p.Item2);
+
+        IReadOnlyList<VectorSearchResult> Dense(BeirQuery query)
+        {
+            float[] scores = documents.Select(d => VectorMath.Dot(queryVectors[query.Id], d)).ToArray();
+            return Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(100)
+                .Select(i => new VectorSearchResult(msmarco.Corpus[i].Id, scores[i])).ToArray();
+        }
+
+        RetrievalReport bm25 = Score(msmarco, q => lexical.Search(q.Text, 100));
+        RetrievalReport hybrid = Score(msmarco, q => HybridSearcher.Fuse(lexical.Search(q.Text, 100), Dense(q), 100, Hybrid));
+
+        Assert.Equal(43, bm25.EvaluatedQueries);
+        Assert.True(hybrid.NdcgAt[10] > bm25.NdcgAt[10], $"hybrid nDCG@10 {hybrid.NdcgAt[10]:F4} vs BM25 {bm25.NdcgAt[10]:F4}");
+        Assert.True(hybrid.RecallAt[100] > bm25.RecallAt[100], $"hybrid Recall@100 {hybrid.RecallAt[100]:F4} vs BM25 {bm25.RecallAt[100]:F4}");
+    }
+}
