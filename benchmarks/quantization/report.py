@@ -18,7 +18,7 @@ def main():
     ours, faiss = load(sys.argv[1]), load(sys.argv[2])
     q = ours[0]["queries"]
     print(f"GloVe {ours[0]['n']} x {ours[0]['d']}, {q} queries, k={ours[0]['k']}, one thread, PQ m={ours[0]['m']} nbits={ours[0]['nbits']}; "
-          f"medians of {len(ours)} interleaved runs; QPS from CPU seconds (wall-clock QPS in brackets)")
+          f"medians of {len(ours)} runs of ours and {len(faiss)} of FAISS, interleaved; QPS from CPU seconds (wall-clock QPS in brackets)")
     print()
     print("| codes | bytes/vector ours / FAISS | recall@10 ours | recall@10 FAISS | Δ recall | QPS ours | QPS FAISS | QPS ratio | verdict |")
     print("|---|---|---|---|---|---|---|---|---|")

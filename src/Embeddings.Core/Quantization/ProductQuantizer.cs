@@ -173,24 +173,54 @@ public sealed class ProductQuantizer : IVectorQuantizer
             ReadOnlySpan<float> q = query.Slice(j * dsub, dsub);
             ReadOnlySpan<float> book = _codebooks.AsSpan(j * k * dsub, k * dsub);
             Span<float> row = table.AsSpan(j * k, k);
-            for (int c = 0; c < k; c++)
-            {
-                // Slices are a few values long: a plain loop beats a vectorized call per centroid.
-                ReadOnlySpan<float> centroid = book.Slice(c * dsub, dsub);
-                float value = 0f;
-                for (int t = 0; t < centroid.Length; t++)
-                {
-                    float x = q[t];
-                    float y = centroid[t];
-                    value += metric switch
-                    {
-                        DistanceMetric.DotProduct or DistanceMetric.Cosine => x * y,
-                        DistanceMetric.Manhattan => MathF.Abs(x - y),
-                        _ => (x - y) * (x - y),
-                    };
-                }
 
-                row[c] = value;
+            // Slices are a few values long: plain loops beat a vectorized call per centroid; one loop per metric keeps the switch out of them.
+            switch (metric)
+            {
+                case DistanceMetric.DotProduct:
+                case DistanceMetric.Cosine:
+                    for (int c = 0; c < k; c++)
+                    {
+                        ReadOnlySpan<float> centroid = book.Slice(c * dsub, dsub);
+                        float value = 0f;
+                        for (int t = 0; t < centroid.Length; t++)
+                        {
+                            value += q[t] * centroid[t];
+                        }
+
+                        row[c] = value;
+                    }
+
+                    break;
+                case DistanceMetric.Manhattan:
+                    for (int c = 0; c < k; c++)
+                    {
+                        ReadOnlySpan<float> centroid = book.Slice(c * dsub, dsub);
+                        float value = 0f;
+                        for (int t = 0; t < centroid.Length; t++)
+                        {
+                            value += MathF.Abs(q[t] - centroid[t]);
+                        }
+
+                        row[c] = value;
+                    }
+
+                    break;
+                default:
+                    for (int c = 0; c < k; c++)
+                    {
+                        ReadOnlySpan<float> centroid = book.Slice(c * dsub, dsub);
+                        float value = 0f;
+                        for (int t = 0; t < centroid.Length; t++)
+                        {
+                            float difference = q[t] - centroid[t];
+                            value += difference * difference;
+                        }
+
+                        row[c] = value;
+                    }
+
+                    break;
             }
         }
 
