@@ -67,7 +67,7 @@ public static class IndexComparison
                         index.AddParallel(records, threads);
                         return index;
                     });
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"build-hnsw {hnswSeconds:F3} {hnswBytes:F1} {threads}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"build-hnsw {hnswSeconds:F3} {hnswBytes:F1} {threads} {LastBuildCpuSeconds:F3}"));
                     break;
                 case "build-flat":
                     flat?.Dispose();
@@ -82,7 +82,7 @@ public static class IndexComparison
 
                         return index;
                     });
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"build-flat {flatSeconds:F3} {flatBytes:F1} 1"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"build-flat {flatSeconds:F3} {flatBytes:F1} 1 {LastBuildCpuSeconds:F3}"));
                     break;
                 case "search-hnsw":
                     {
@@ -111,6 +111,8 @@ public static class IndexComparison
         }
     }
 
+    private static double LastBuildCpuSeconds { get; set; }
+
     private static (T Index, double Seconds, double BytesPerVector) Build<T>(Func<T> build)
         where T : InMemoryVectorIndex
     {
@@ -119,8 +121,10 @@ public static class IndexComparison
         GC.Collect();
         long before = GC.GetTotalMemory(forceFullCollection: true);
         var watch = Stopwatch.StartNew();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         T index = build();
         double seconds = watch.Elapsed.TotalSeconds;
+        LastBuildCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         long after = GC.GetTotalMemory(forceFullCollection: true);
         return (index, seconds, (after - before) / (double)index.Count);
     }
@@ -137,7 +141,7 @@ public static class IndexComparison
         }
 
         int hits = 0;
-        var watch = Stopwatch.StartNew();
+        double cpuStart = ThreadCpuSeconds();
         for (int q = 0; q < queries.Length; q++)
         {
             int n = index.Search(queries[q], keys, scores, options);
@@ -150,8 +154,31 @@ public static class IndexComparison
             }
         }
 
-        double seconds = watch.Elapsed.TotalSeconds;
+        double seconds = ThreadCpuSeconds() - cpuStart;
         return (hits / (double)(queries.Length * k), queries.Length / seconds);
+    }
+
+    /// <summary>
+    /// CPU seconds of the calling thread (CLOCK_THREAD_CPUTIME_ID): on a machine shared by other builds, wall time
+    /// measures the scheduler; thread CPU time measures the search. The Python side uses time.thread_time().
+    /// </summary>
+    private static double ThreadCpuSeconds()
+    {
+        if (ClockGetTime(3, out TimeSpec now) != 0)
+        {
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed.");
+        }
+
+        return now.Seconds + (now.Nanoseconds / 1e9);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 
     /// <summary>Reads a word2vec binary file: header "count dims", then per word the word, a space, dims little-endian float32.</summary>

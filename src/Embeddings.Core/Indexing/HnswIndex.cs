@@ -93,6 +93,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
         _locks = new int[_capacity];
         _keys = new string?[_capacity];
         _metadata = new IReadOnlyDictionary<string, object?>?[_capacity];
+        _slots.EnsureCapacity(_capacity);
     }
 
     /// <summary>Gets M, the neighbours per node on the upper layers (2M on layer 0).</summary>
@@ -637,6 +638,11 @@ public sealed class HnswIndex : InMemoryVectorIndex
             Array.Resize(ref _locks, capacity);
             Array.Resize(ref _keys, capacity);
             Array.Resize(ref _metadata, capacity);
+            lock (_mapLock)
+            {
+                _slots.EnsureCapacity(capacity);
+            }
+
             Volatile.Write(ref _capacity, capacity);
         }
         finally
