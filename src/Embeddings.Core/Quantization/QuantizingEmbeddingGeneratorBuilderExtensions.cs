@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 
 namespace Embeddings;
 
-/// <summary>Adds <see cref="QuantizingEmbeddingGenerator"/> to a Microsoft.Extensions.AI pipeline or an <see cref="EmbeddingsBuilder"/>.</summary>
+/// <summary>Adds <see cref="QuantizingEmbeddingGenerator"/> to a Microsoft.Extensions.AI pipeline.</summary>
 public static class QuantizingEmbeddingGeneratorBuilderExtensions
 {
     /// <summary>Passes every document vector through <paramref name="quantizer"/> and back, so downstream sees what a quantized index stores.</summary>
@@ -18,17 +18,5 @@ public static class QuantizingEmbeddingGeneratorBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(quantizer);
         return builder.Use(inner => new QuantizingEmbeddingGenerator(inner, quantizer, quantizeQueries));
-    }
-
-    /// <summary>Passes every document vector through <paramref name="quantizer"/> and back, so downstream sees what a quantized index stores.</summary>
-    /// <param name="builder">The embeddings builder.</param>
-    /// <param name="quantizer">The quantizer.</param>
-    /// <param name="quantizeQueries">Whether queries are quantized too. Default: <see langword="false"/> (asymmetric scoring).</param>
-    /// <returns><paramref name="builder"/>.</returns>
-    public static EmbeddingsBuilder UseQuantization(this EmbeddingsBuilder builder, IVectorQuantizer quantizer, bool quantizeQueries = false)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(quantizer);
-        return builder.Use((inner, _) => new QuantizingEmbeddingGenerator(inner, quantizer, quantizeQueries));
     }
 }
