@@ -27,6 +27,7 @@ internal static class PgVectorHarness
         int[] efs = (Option(args, "--ef") ?? "40,80,160").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         int limit = IntOption(args, "--limit", int.MaxValue);
         string? output = Option(args, "--out");
+        string[] backends = (Option(args, "--backends") ?? "pgvector,inprocess").Split(',');
 
         var (words, vectors) = ReadWord2Vec(Path.Combine(shared, "models", "glove-6B-100d-top100k", "vectors.bin"), limit);
         Console.WriteLine($"read {vectors.Length} vectors of {vectors[0].Length} dimensions");
@@ -41,65 +42,45 @@ internal static class PgVectorHarness
         int[][] truth = GroundTruth(vectors, queries, 10);
         Console.WriteLine($"exact ground truth for {queries.Length} queries in {watch.Elapsed.TotalSeconds:F1} s");
 
-        string? external = Environment.GetEnvironmentVariable("EMBEDDINGS_PG_CONNECTION");
-        using PgliteProcess? pglite = string.IsNullOrWhiteSpace(external) ? PgliteProcess.Start(root) : null;
-        string connectionString = external ?? pglite!.ConnectionString;
-        await using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
-        var options = new PgVectorIndexOptions
-        {
-            Collection = "glove_bench",
-            Dimensions = vectors[0].Length,
-            Metric = DistanceMetric.Cosine,
-            HnswM = m,
-            HnswEfConstruction = efConstruction,
-            CreateAnnIndex = false,
-            BatchSize = 1000,
-            IndexBuildMemoryMegabytes = 1024,
-        };
-        using var index = new PgVectorIndex(dataSource, options);
-        await index.DropAsync();
-        await index.MigrateAsync();
-        string version = (string)(await new NpgsqlCommand("SELECT version() || ', pgvector ' || (SELECT extversion FROM pg_extension WHERE extname = 'vector')", await dataSource.OpenConnectionAsync()).ExecuteScalarAsync())!;
+        await using var pg = backends.Contains("pgvector") ? await PgVectorBackend.StartAsync(root, words, vectors, m, efConstruction) : null;
 
-        var progress = new Progress<PgVectorBulkProgress>(p =>
+        // Our in-process HNSW at the same M and ef_construction, built from the same records.
+        var buildWatch = Stopwatch.StartNew();
+        using HnswIndex? inProcess = backends.Contains("inprocess") ? new HnswIndex(vectors[0].Length, DistanceMetric.Cosine, new HnswIndexOptions { M = m, EfConstruction = efConstruction, Seed = 1 }) : null;
+        inProcess?.AddParallel(Records(words, vectors).ToList(), maxDegreeOfParallelism: 2);
+        TimeSpan inProcessBuild = buildWatch.Elapsed;
+        if (inProcess is not null)
         {
-            if (p.CommittedBatches % 20 == 0)
-            {
-                Console.WriteLine($"  {p.CommittedRecords} rows, {p.CommittedRecords / p.Elapsed.TotalSeconds:F0} rows/s");
-            }
-        });
-        PgVectorBulkResult load = await index.BulkUpsertAsync(Records(words, vectors), progress: progress);
-        Console.WriteLine($"loaded {load.Records} rows in {load.Elapsed.TotalSeconds:F1} s = {load.RecordsPerSecond:F0} rows/s over the {load.Path} path ({load.Batches} batches, {load.Retries} retries)");
-        TimeSpan build = await index.CreateAnnIndexAsync();
-        Console.WriteLine($"HNSW (m={m}, ef_construction={efConstruction}) built in {build.TotalSeconds:F1} s");
+            Console.WriteLine($"in-process HnswIndex (M={m}, ef_construction={efConstruction}) built in {inProcessBuild.TotalSeconds:F1} s on 2 threads");
+        }
 
         var lines = new List<string>();
         foreach (int ef in efs)
         {
-            var latencies = new double[queries.Length];
-            double recall = 0;
-            var total = Stopwatch.StartNew();
-            for (int q = 0; q < queries.Length; q++)
+            // Interleaved: the two indexes see the same machine load.
+            if (pg is not null)
             {
-                var one = Stopwatch.StartNew();
-                var hits = await index.SearchAsync(queries[q], 10, new VectorSearchOptions { EfSearch = ef });
-                latencies[q] = one.Elapsed.TotalMilliseconds;
-                var expected = truth[q].Select(i => words[i]).ToHashSet(StringComparer.Ordinal);
-                recall += hits.Count(h => expected.Contains(h.Key)) / 10.0;
+                lines.Add(await MeasureAsync("pgvector", pg.Index, queries, truth, words, ef));
             }
 
-            Array.Sort(latencies);
-            string line = string.Create(CultureInfo.InvariantCulture, $"pgvector ef_search={ef}: recall@10 {recall / queries.Length:F4}, median {latencies[latencies.Length / 2]:F2} ms, p95 {latencies[(int)(latencies.Length * 0.95)]:F2} ms, {queries.Length / total.Elapsed.TotalSeconds:F0} queries/s");
-            Console.WriteLine(line);
-            lines.Add(line);
+            if (inProcess is not null)
+            {
+                lines.Add(await MeasureAsync("in-process HnswIndex", inProcess, queries, truth, words, ef));
+            }
         }
 
         if (output is not null)
         {
             var report = new StringBuilder();
-            report.AppendLine(CultureInfo.InvariantCulture, $"server: {version}");
-            report.AppendLine(CultureInfo.InvariantCulture, $"load: {load.Records} rows, {load.RecordsPerSecond:F0} rows/s, path {load.Path}, batch {options.BatchSize}, {load.Batches} batches, {load.Retries} retries, {load.Elapsed.TotalSeconds:F1} s");
-            report.AppendLine(CultureInfo.InvariantCulture, $"hnsw build: m={m} ef_construction={efConstruction}: {build.TotalSeconds:F1} s");
+            if (pg is not null)
+            {
+                report.AppendLine(pg.Summary);
+            }
+
+            if (inProcess is not null)
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"in-process HnswIndex build: M={m} ef_construction={efConstruction}: {inProcessBuild.TotalSeconds:F1} s (2 threads)");
+            }
             foreach (string line in lines)
             {
                 report.AppendLine(line);
@@ -107,6 +88,26 @@ internal static class PgVectorHarness
 
             await File.WriteAllTextAsync(output, report.ToString());
         }
+    }
+
+    private static async Task<string> MeasureAsync(string name, IVectorIndex index, float[][] queries, int[][] truth, string[] words, int ef)
+    {
+        var latencies = new double[queries.Length];
+        double recall = 0;
+        var total = Stopwatch.StartNew();
+        for (int q = 0; q < queries.Length; q++)
+        {
+            var one = Stopwatch.StartNew();
+            var hits = await index.SearchAsync(queries[q], 10, new VectorSearchOptions { EfSearch = ef });
+            latencies[q] = one.Elapsed.TotalMilliseconds;
+            var expected = truth[q].Select(i => words[i]).ToHashSet(StringComparer.Ordinal);
+            recall += hits.Count(h => expected.Contains(h.Key)) / 10.0;
+        }
+
+        Array.Sort(latencies);
+        string line = string.Create(CultureInfo.InvariantCulture, $"{name} ef_search={ef}: recall@10 {recall / queries.Length:F4}, median {latencies[latencies.Length / 2]:F3} ms, p95 {latencies[(int)(latencies.Length * 0.95)]:F3} ms, {queries.Length / total.Elapsed.TotalSeconds:F0} queries/s");
+        Console.WriteLine(line);
+        return line;
     }
 
     /// <summary>Kills the server part way through a load, shows what the client reports and what is visible, then loads again against a fresh server.</summary>

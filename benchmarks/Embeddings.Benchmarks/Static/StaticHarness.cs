@@ -42,6 +42,14 @@ internal static class StaticHarness
         foreach ((string name, StaticEmbedder embedder) in new[] { ("mean", plain), ("sif", sif) })
         {
             var rates = new List<double>();
+            for (int warmup = 0; warmup < 3; warmup++)
+            {
+                foreach (string sentence in sentences)
+                {
+                    embedder.Embed(sentence, buffer);
+                }
+            }
+
             for (int r = 0; r < 5; r++)
             {
                 var watch = Stopwatch.StartNew();

@@ -19,9 +19,10 @@ public sealed partial class ChunkingOptions
 
     /// <summary>
     /// Gets or sets the token counter: the number of tokens of a text as the embedding model will see it, for
-    /// example <c>text =&gt; tokenizer.CountTokens(text)</c> with a Microsoft.ML.Tokenizers <c>Tokenizer</c>.
-    /// Counts that include special tokens ([CLS], [SEP]) are fine: the chunker measures the empty string and
-    /// accounts for them. Default: <see cref="CountWordTokens"/>, one token per word and per punctuation mark.
+    /// example <c>text =&gt; tokenizer.EncodeToIds(text).Count</c> with a Microsoft.ML.Tokenizers <c>Tokenizer</c>
+    /// (for a <c>BertTokenizer</c> that count includes [CLS] and [SEP], which <c>CountTokens</c> leaves out: use
+    /// the count of what the model receives). Counts with special tokens are fine: the chunker measures the empty
+    /// string and accounts for them. Default: <see cref="CountWordTokens"/>, one token per word and per punctuation mark.
     /// </summary>
     public Func<string, int> TokenCounter { get; set; } = CountWordTokens;
 

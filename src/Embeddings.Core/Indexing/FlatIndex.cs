@@ -34,7 +34,7 @@ public sealed class FlatIndex : InMemoryVectorIndex
     {
         options ??= new FlatIndexOptions();
         options.Validate();
-        _storage = FlatStorage.Create(options.Storage, dimensions, metric, options.InitialCapacity);
+        _storage = FlatStorage.Create(options.Storage, dimensions, metric, options.InitialCapacity, options.Quantizer);
         _maxDegreeOfParallelism = options.MaxDegreeOfParallelism;
         _parallelThreshold = options.ParallelThreshold;
         _keys = new string[options.InitialCapacity];
@@ -43,6 +43,9 @@ public sealed class FlatIndex : InMemoryVectorIndex
 
     /// <summary>Gets how vectors are stored.</summary>
     public VectorStorageKind Storage => _storage.Kind;
+
+    /// <summary>Gets the quantizer whose codes the index stores, or <see langword="null"/> for float storage.</summary>
+    public IVectorQuantizer? Quantizer => (_storage as QuantizedFlatStorage)?.Quantizer;
 
     /// <summary>Gets the bytes one stored vector occupies.</summary>
     public int BytesPerVector => _storage.BytesPerRow;
@@ -66,10 +69,12 @@ public sealed class FlatIndex : InMemoryVectorIndex
         reader.Require(Enum.IsDefined((VectorStorageKind)storage), $"storage kind {storage}");
         int count = reader.ReadInt32();
         reader.Require(count >= 0 && (long)count * dimensions <= Array.MaxLength, $"record count {count}");
+        IVectorQuantizer? quantizer = storage == (int)VectorStorageKind.Quantized ? QuantizedFlatStorage.ReadQuantizer(reader) : null;
+        reader.Require(quantizer is null || quantizer.Dimensions == dimensions, "quantizer dimensions");
         var index = new FlatIndex(
             dimensions,
             metric,
-            new FlatIndexOptions { Storage = (VectorStorageKind)storage, InitialCapacity = Math.Max(count, 16), MaxDegreeOfParallelism = maxDegreeOfParallelism },
+            new FlatIndexOptions { Storage = (VectorStorageKind)storage, Quantizer = quantizer, InitialCapacity = Math.Max(count, 16), MaxDegreeOfParallelism = maxDegreeOfParallelism },
             fingerprint);
         index._storage.Read(reader, count);
         for (int i = 0; i < count; i++)
@@ -198,7 +203,7 @@ public sealed class FlatIndex : InMemoryVectorIndex
             {
                 int row = scratch.Sorted[i].Id;
                 keys[i] = _keys[row];
-                scores[i] = IndexKernels.ToScore(Metric, scratch.Sorted[i].Distance);
+                scores[i] = _storage.ToScore(scratch.Sorted[i].Distance);
                 if (!metadata.IsEmpty)
                 {
                     metadata[i] = _metadata[row];

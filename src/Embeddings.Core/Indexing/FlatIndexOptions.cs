@@ -6,6 +6,14 @@ public sealed class FlatIndexOptions
     /// <summary>Gets or sets how vectors are stored. Default: <see cref="VectorStorageKind.Float32"/>.</summary>
     public VectorStorageKind Storage { get; set; } = VectorStorageKind.Float32;
 
+    /// <summary>
+    /// Gets or sets the quantizer whose codes the index stores (for example a calibrated <see cref="ScalarInt8Quantizer"/>,
+    /// a <see cref="BinaryQuantizer"/> or a trained <see cref="ProductQuantizer"/>); required when <see cref="Storage"/>
+    /// is <see cref="VectorStorageKind.Quantized"/> and ignored otherwise. Scores are the quantizer's approximations.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    public IVectorQuantizer? Quantizer { get; set; }
+
     /// <summary>Gets or sets how many threads one search may use; 1 scans on the calling thread. Default: 1.</summary>
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
@@ -20,6 +28,11 @@ public sealed class FlatIndexOptions
         if (!Enum.IsDefined(Storage))
         {
             throw new ArgumentOutOfRangeException(nameof(Storage), Storage, "Unknown storage kind.");
+        }
+
+        if (Storage == VectorStorageKind.Quantized && Quantizer is null)
+        {
+            throw new ArgumentException("Quantized storage needs FlatIndexOptions.Quantizer.", nameof(Quantizer));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));

@@ -39,6 +39,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
     private readonly double _levelMultiplier;
     private readonly int _filteredExactThreshold;
     private readonly int? _seed;
+    private readonly bool _reuseRemovedSlots;
     private readonly Random _levelRandom;
     private readonly Lock _randomLock = new();
     private readonly ReaderWriterLockSlim _structure = new(LockRecursionPolicy.NoRecursion);
@@ -76,6 +77,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
         _efConstruction = Math.Max(options.EfConstruction, options.M);
         _efSearch = options.EfSearch;
         _seed = options.Seed;
+        _reuseRemovedSlots = options.ReuseRemovedSlots;
         _filteredExactThreshold = options.FilteredExactSearchThreshold;
         _stride0 = _maxM0 + 1;
         _strideUpper = _m + 1;
@@ -91,6 +93,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
         _locks = new int[_capacity];
         _keys = new string?[_capacity];
         _metadata = new IReadOnlyDictionary<string, object?>?[_capacity];
+        _slots.EnsureCapacity(_capacity);
     }
 
     /// <summary>Gets M, the neighbours per node on the upper layers (2M on layer 0).</summary>
@@ -174,6 +177,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
         int hasSeed = reader.ReadInt32();
         int seed = reader.ReadInt32();
         int filteredExact = reader.ReadInt32();
+        int reuse = reader.ReadInt32();
         int allocated = reader.ReadInt32();
         long live = reader.ReadInt64();
         int entry = reader.ReadInt32();
@@ -191,6 +195,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
             EfSearch = efSearch,
             Seed = hasSeed != 0 ? seed : null,
             FilteredExactSearchThreshold = filteredExact,
+            ReuseRemovedSlots = reuse != 0,
             InitialCapacity = Math.Max(allocated, 16),
         };
         var index = new HnswIndex(dimensions, metric, options, fingerprint);
@@ -322,7 +327,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
             bool reused = false;
             lock (_mapLock)
             {
-                if (_free.Count > 0)
+                if (_free.Count > 0 && _reuseRemovedSlots)
                 {
                     slot = _free.Pop();
                     reused = true;
@@ -465,6 +470,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
             writer.WriteInt32(_seed.HasValue ? 1 : 0);
             writer.WriteInt32(_seed ?? 0);
             writer.WriteInt32(_filteredExactThreshold);
+            writer.WriteInt32(_reuseRemovedSlots ? 1 : 0);
             writer.WriteInt32(_allocated);
             writer.WriteInt64(_live);
             (int entry, int maxLevel) = UnpackEntry(Interlocked.Read(ref _entry));
@@ -565,7 +571,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
         reader.Require(liveFound == live, $"live count {live} (found {liveFound})");
         for (int i = allocated - 1; i >= 0; i--)
         {
-            if (states[i] == StateDeleted)
+            if (states[i] == StateDeleted && i != entry)
             {
                 _free.Push(i);
             }
@@ -598,7 +604,13 @@ public sealed class HnswIndex : InMemoryVectorIndex
         Volatile.Write(ref _stamps[slot], (stamp & ~StateMask) | StateDeleted);
         _keys[slot] = null;
         _metadata[slot] = null;
-        _free.Push(slot);
+
+        // The entry point's slot is never reused: reuse clears the slot's lists, and every walk starts there.
+        // It stays a tombstone that routes searches.
+        if (slot != UnpackEntry(Interlocked.Read(ref _entry)).Entry)
+        {
+            _free.Push(slot);
+        }
     }
 
     private void Grow(long wanted)
@@ -626,6 +638,11 @@ public sealed class HnswIndex : InMemoryVectorIndex
             Array.Resize(ref _locks, capacity);
             Array.Resize(ref _keys, capacity);
             Array.Resize(ref _metadata, capacity);
+            lock (_mapLock)
+            {
+                _slots.EnsureCapacity(capacity);
+            }
+
             Volatile.Write(ref _capacity, capacity);
         }
         finally
@@ -751,15 +768,17 @@ public sealed class HnswIndex : InMemoryVectorIndex
     }
 
     /// <summary>
-    /// Puts a new vector into a reused slot and repairs the graph around it (hnswlib's updatePoint): every former
-    /// neighbour re-selects its neighbours among the two-hop neighbourhood, then the slot is linked as a new node.
+    /// Puts a new vector into a reused slot. First the old node is unlinked the way FreshDiskANN deletes: every
+    /// node that pointed to it (its neighbours and, nearly always, nodes in its two-hop neighbourhood) re-selects
+    /// its list from its other neighbours plus the old node's neighbours, so no one loses a neighbour to a vector
+    /// that moved. Then the slot is cleared and inserted like a new node at its old level.
     /// </summary>
     private void Reconnect(int slot)
     {
         int level = _levels[slot];
         SearchScratch scratch = SearchScratch.Rent(_capacity, _dims);
         int maxNeighbors = _maxM0 + 1;
-        scratch.EnsureSelectionCapacity(Math.Max(Math.Max(_efConstruction, _maxM0), (maxNeighbors * maxNeighbors) + 1) + 2);
+        scratch.EnsureSelectionCapacity(Math.Max(Math.Max(_efConstruction, _maxM0), 2 * maxNeighbors) + 2);
         scratch.EnsureIdCapacity((maxNeighbors * maxNeighbors) + 2, maxNeighbors);
         for (int l = 0; l <= level; l++)
         {
@@ -769,6 +788,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
             int candidateCount = 0;
             int hopCount = 0;
             scratch.NewVisit();
+            scratch.TryVisit(slot);
             LockNode(slot);
             try
             {
@@ -778,19 +798,17 @@ public sealed class HnswIndex : InMemoryVectorIndex
                 {
                     hops[hopCount++] = own[j + 1];
                 }
+
+                if (!own.IsEmpty)
+                {
+                    Volatile.Write(ref own[0], 0);
+                }
             }
             finally
             {
                 UnlockNode(slot);
             }
 
-            if (hopCount == 0)
-            {
-                continue;
-            }
-
-            scratch.TryVisit(slot);
-            candidates[candidateCount++] = slot;
             for (int h = 0; h < hopCount; h++)
             {
                 int hop = hops[h];
@@ -811,29 +829,43 @@ public sealed class HnswIndex : InMemoryVectorIndex
                 }
             }
 
-            for (int h = 0; h < hopCount; h++)
+            for (int c = 0; c < candidateCount; c++)
             {
-                int neighbor = hops[h];
-                if (neighbor == slot)
+                int node = candidates[c];
+                Span<int> list = Links(node, l);
+                if (list.IsEmpty || !list.Slice(1, Math.Min(Volatile.Read(ref list[0]), limit)).Contains(slot))
                 {
                     continue;
                 }
 
-                NeighborHeap pruning = scratch.Pruning;
-                pruning.Clear();
-                int keep = Math.Min(_efConstruction, candidateCount - 1);
-                for (int c = 0; c < candidateCount; c++)
+                HeapEntry[] pool = scratch.NeighborSorted;
+                int count = 0;
+                int n = Math.Min(Volatile.Read(ref list[0]), limit);
+                for (int j = 1; j <= n; j++)
                 {
-                    int candidate = candidates[c];
-                    if (candidate != neighbor && !IsDeleted(candidate))
+                    count = AddCandidate(pool, count, node, list[j], slot);
+                }
+
+                for (int h = 0; h < hopCount; h++)
+                {
+                    count = AddCandidate(pool, count, node, hops[h], slot);
+                }
+
+                InsertionSort(pool.AsSpan(0, count));
+                int selected = SelectNeighbors(pool, count, limit, scratch.NeighborSelected);
+
+                // The heuristic alone would thin the list; keep it as long as it was (less the removed link) by
+                // adding back the closest pruned candidates, as hnswlib's keepPrunedConnections does.
+                int target = Math.Min(n - 1, count);
+                for (int i = 0; i < count && selected < target; i++)
+                {
+                    if (!scratch.NeighborSelected.AsSpan(0, selected).ContainsId(pool[i].Id))
                     {
-                        pruning.PushBounded(Distance(neighbor, candidate), candidate, keep);
+                        scratch.NeighborSelected[selected++] = pool[i];
                     }
                 }
 
-                int sorted = pruning.DrainAscending(scratch.NeighborSorted);
-                int selected = SelectNeighbors(scratch.NeighborSorted, sorted, limit, scratch.NeighborSelected);
-                WriteLinks(neighbor, l, scratch.NeighborSelected.AsSpan(0, selected));
+                WriteLinks(node, l, scratch.NeighborSelected.AsSpan(0, selected));
             }
         }
 
@@ -857,8 +889,69 @@ public sealed class HnswIndex : InMemoryVectorIndex
                 continue;
             }
 
-            current = Connect(slot, l, scratch, isUpdate: true);
+            current = Connect(slot, l, scratch, isUpdate: false);
         }
+    }
+
+    /// <summary>
+    /// Replaces the link from <paramref name="node"/> to the removed <paramref name="removed"/> with the closest of the
+    /// removed node's neighbours that <paramref name="node"/> does not link to yet, keeping the rest of its list as built.
+    /// </summary>
+    private void ReplaceLink(int node, int level, int limit, int removed, ReadOnlySpan<int> replacements)
+    {
+        LockNode(node);
+        try
+        {
+            Span<int> list = Links(node, level);
+            int n = Math.Min(list[0], limit);
+            int at = list.Slice(1, n).IndexOf(removed);
+            if (at < 0)
+            {
+                return;
+            }
+
+            int best = -1;
+            float bestDistance = float.PositiveInfinity;
+            foreach (int candidate in replacements)
+            {
+                if (candidate == node || candidate == removed || IsDeleted(candidate) || list.Slice(1, n).Contains(candidate))
+                {
+                    continue;
+                }
+
+                float d = Distance(node, candidate);
+                if (d < bestDistance)
+                {
+                    bestDistance = d;
+                    best = candidate;
+                }
+            }
+
+            if (best >= 0)
+            {
+                list[at + 1] = best;
+            }
+            else
+            {
+                list[at + 1] = list[n];
+                Volatile.Write(ref list[0], n - 1);
+            }
+        }
+        finally
+        {
+            UnlockNode(node);
+        }
+    }
+
+    private int AddCandidate(HeapEntry[] pool, int count, int node, int candidate, int excluded)
+    {
+        if (candidate == node || candidate == excluded || IsDeleted(candidate) || pool.AsSpan(0, count).ContainsId(candidate))
+        {
+            return count;
+        }
+
+        pool[count] = new HeapEntry(Distance(node, candidate), candidate);
+        return count + 1;
     }
 
     private void WriteLinks(int id, int level, ReadOnlySpan<HeapEntry> neighbors)
@@ -1014,7 +1107,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
                 }
 
                 int n = Math.Min(list[0], limit);
-                if (isUpdate && list.Slice(1, n).Contains(slot))
+                if (list.Slice(1, n).Contains(slot))
                 {
                     continue;
                 }

@@ -27,6 +27,13 @@ public sealed class HnswIndexOptions
     /// </summary>
     public int FilteredExactSearchThreshold { get; set; } = 2048;
 
+    /// <summary>
+    /// Gets or sets whether inserts reuse the slots of removed records (writing the new vector there and repairing
+    /// the neighbourhood). When false, removed records stay as tombstones that route searches, and memory grows with
+    /// every insert. Default: <see langword="true"/>.
+    /// </summary>
+    public bool ReuseRemovedSlots { get; set; } = true;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(M, 2, nameof(M));

@@ -246,8 +246,9 @@ public static class VectorMath
         int i = 0;
         long total = 0;
 
-        // A nibble-lookup popcount in AVX2 beats four scalar POPCNTs only on long codes.
-        if (Avx2.IsSupported && n >= 16)
+        // A nibble-lookup popcount over four words per step (VPSHUFB, then VPSADBW to sum bytes) measured ahead of scalar
+        // POPCNT already at 12 and 16 words; .NET exposes no AVX-512 VPOPCNTQ to do better.
+        if (Avx2.IsSupported && n >= Vector256<ulong>.Count)
         {
             Vector256<byte> lookup = Vector256.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
             Vector256<byte> lowMask = Vector256.Create((byte)0x0F);
@@ -262,14 +263,6 @@ public static class VectorMath
             }
 
             total = (long)Vector256.Sum(acc);
-        }
-
-        for (; i <= n - 4; i += 4)
-        {
-            total += BitOperations.PopCount(Unsafe.Add(ref pa, i) ^ Unsafe.Add(ref pb, i))
-                + BitOperations.PopCount(Unsafe.Add(ref pa, i + 1) ^ Unsafe.Add(ref pb, i + 1))
-                + BitOperations.PopCount(Unsafe.Add(ref pa, i + 2) ^ Unsafe.Add(ref pb, i + 2))
-                + BitOperations.PopCount(Unsafe.Add(ref pa, i + 3) ^ Unsafe.Add(ref pb, i + 3));
         }
 
         for (; i < n; i++)

@@ -174,7 +174,11 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
             var freshKeys = new EmbeddingCacheKey[texts.Length];
             for (int i = 0; i < fresh.Length; i++)
             {
-                fresh[i] = generated[i].Vector.ToArray();
+                ReadOnlyMemory<float> vector = generated[i].Vector;
+                fresh[i] = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(vector, out ArraySegment<float> segment)
+                    && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                    ? segment.Array
+                    : vector.ToArray();
                 freshKeys[i] = owned[i].Key;
             }
 

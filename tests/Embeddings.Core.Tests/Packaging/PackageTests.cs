@@ -29,11 +29,12 @@ public sealed class PackageTests
         Directory.CreateDirectory(host);
         try
         {
-            // Its own artifacts folder keeps this build out of the repository's bin/ and obj/, which other builds use.
+            // The library was built with this test assembly (a project reference, same configuration: Release in CI), so
+            // pack that build rather than compile it again; only the package version differs.
             await RunDotnetAsync(
                 repository,
                 "pack", Path.Combine(repository, "src", "Embeddings.Core", "Embeddings.Core.csproj"),
-                "-c", "Release", "-o", feed, "--artifacts-path", Path.Combine(work, "artifacts"),
+                "-c", BuildConfiguration(), "--no-build", "-o", feed,
                 $"-p:Version={version}", "--disable-build-servers", "-nodeReuse:false");
 
             string package = Path.Combine(feed, $"Embeddings.Core.{version}.nupkg");
@@ -235,6 +236,10 @@ public sealed class PackageTests
             }
         }
     }
+
+    private static string BuildConfiguration() =>
+        typeof(PackageTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
 
     private static string DotnetPath()
     {

@@ -50,7 +50,7 @@ public sealed class BeirRetrievalFigureTests
     {
         BeirDataset msmarco = BeirDataset.Load(SharedData.Path("data", "msmarco-trec-dl-subset"));
         Bm25Index lexical = IndexCorpus(msmarco);
-        StaticEmbedder embedder = StaticEmbedder.Load(SharedData.Path("models", "glove-6B-100d-top100k", "vectors.bin"), o => o.Weighting = WordWeighting.Sif);
+        StaticEmbedder embedder = SharedGlove.Sif;
         float[][] documents = await ExactRetrieval.EmbedNormalizedAsync(embedder, msmarco.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
         float[][] queries = await ExactRetrieval.EmbedNormalizedAsync(embedder, msmarco.Queries.Select(q => q.Text).ToArray(), EmbeddingInputKind.Query);
         Dictionary<string, float[]> queryVectors = msmarco.Queries.Select((q, i) => (q.Id, queries[i])).ToDictionary(p => p.Id, p => p.Item2);

@@ -35,10 +35,14 @@ internal abstract class FlatStorage
 
     public abstract void Read(IndexFileReader reader, int rows);
 
-    public static FlatStorage Create(VectorStorageKind kind, int dimensions, DistanceMetric metric, int capacity) => kind switch
+    /// <summary>Turns a distance from <see cref="Scan"/> into the reported score.</summary>
+    public virtual float ToScore(float distance) => IndexKernels.ToScore(Metric, distance);
+
+    public static FlatStorage Create(VectorStorageKind kind, int dimensions, DistanceMetric metric, int capacity, IVectorQuantizer? quantizer) => kind switch
     {
         VectorStorageKind.Float32 => new Float32FlatStorage(dimensions, metric, capacity),
         VectorStorageKind.Float16 => new Float16FlatStorage(dimensions, metric, capacity),
+        VectorStorageKind.Quantized => new QuantizedFlatStorage(dimensions, metric, capacity, quantizer!),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown storage kind."),
     };
 
@@ -170,5 +174,104 @@ internal sealed class Float16FlatStorage : FlatStorage
     {
         EnsureCapacity(rows);
         reader.ReadHalves(_rows.AsSpan(0, rows * Dimensions));
+    }
+}
+
+/// <summary>
+/// Quantizer codes back to back; a search scores blocks of codes with the quantizer's asymmetric scorer (the query
+/// stays float). Cosine vectors are normalized before encoding and scored by dot product.
+/// </summary>
+internal sealed class QuantizedFlatStorage : FlatStorage
+{
+    private const int BlockRows = 256;
+
+    [ThreadStatic]
+    private static float[]? t_scores;
+
+    private readonly int _codeBytes;
+    private byte[] _codes;
+
+    public QuantizedFlatStorage(int dimensions, DistanceMetric metric, int capacity, IVectorQuantizer quantizer)
+        : base(dimensions, metric)
+    {
+        ArgumentNullException.ThrowIfNull(quantizer);
+        if (quantizer.Dimensions != dimensions)
+        {
+            throw new ArgumentException($"Dimension mismatch: the quantizer encodes {quantizer.Dimensions}-dimensional vectors, the index holds {dimensions}.", nameof(quantizer));
+        }
+
+        Quantizer = quantizer;
+        _codeBytes = quantizer.BytesPerVector;
+        _codes = new byte[checked(capacity * _codeBytes)];
+    }
+
+    public IVectorQuantizer Quantizer { get; }
+
+    public override VectorStorageKind Kind => VectorStorageKind.Quantized;
+
+    public override int BytesPerRow => _codeBytes;
+
+    private DistanceMetric ScorerMetric => Metric == DistanceMetric.Cosine ? DistanceMetric.DotProduct : Metric;
+
+    public override float ToScore(float distance) => -distance;
+
+    public override void EnsureCapacity(int rows)
+    {
+        long needed = (long)rows * _codeBytes;
+        if (needed > _codes.Length)
+        {
+            Array.Resize(ref _codes, (int)Math.Min(Math.Max(needed, _codes.Length * 2L), Array.MaxLength / _codeBytes * (long)_codeBytes));
+        }
+    }
+
+    public override void Set(int row, ReadOnlySpan<float> vector) => Quantizer.Encode(vector, _codes.AsSpan(row * _codeBytes, _codeBytes));
+
+    public override void Move(int from, int to) => Array.Copy(_codes, from * _codeBytes, _codes, to * _codeBytes, _codeBytes);
+
+    public override void Scan(ReadOnlySpan<float> query, int start, int end, int k, NeighborHeap heap)
+    {
+        QuantizedQueryScorer scorer = Quantizer.CreateScorer(query, ScorerMetric);
+        float[] scores = t_scores ??= new float[BlockRows];
+        for (int first = start; first < end; first += BlockRows)
+        {
+            int rows = Math.Min(BlockRows, end - first);
+            scorer.ScoreMany(_codes.AsSpan(first * _codeBytes, rows * _codeBytes), scores.AsSpan(0, rows));
+            for (int i = 0; i < rows; i++)
+            {
+                heap.PushBounded(-scores[i], first + i, k);
+            }
+        }
+    }
+
+    public override void Write(IndexFileWriter writer, int rows)
+    {
+        using var buffer = new MemoryStream();
+        Quantizer.Save(buffer);
+        writer.WriteInt32(checked((int)buffer.Length));
+        writer.WriteBytes(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        writer.WriteBytes(_codes.AsSpan(0, rows * _codeBytes));
+    }
+
+    public override void Read(IndexFileReader reader, int rows)
+    {
+        // The quantizer itself was read by ReadQuantizer before this storage was built.
+        EnsureCapacity(rows);
+        reader.ReadBytes(_codes.AsSpan(0, rows * _codeBytes));
+    }
+
+    public static IVectorQuantizer ReadQuantizer(IndexFileReader reader)
+    {
+        int length = reader.ReadInt32();
+        reader.Require(length > 0, $"quantizer length {length}");
+        var bytes = new byte[length];
+        reader.ReadBytes(bytes);
+        try
+        {
+            return VectorQuantizer.Load(new MemoryStream(bytes, writable: false));
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or EndOfStreamException or FormatException)
+        {
+            throw reader.Corrupt($"its quantizer cannot be read ({e.Message})");
+        }
     }
 }

@@ -36,8 +36,15 @@ internal sealed class IndexFileWriter : IDisposable
         WriteInt32((int)kind);
     }
 
-    /// <summary>Test hook: called with the byte count after each flush to the file, so a test can interrupt a save midway.</summary>
-    internal static Action<long>? FlushObserverForTesting { get; set; }
+    [ThreadStatic]
+    private static Action<long>? t_flushObserver;
+
+    /// <summary>Test hook, per thread: called with the byte count after each flush to the file, so a test can interrupt a save midway.</summary>
+    internal static Action<long>? FlushObserverForTesting
+    {
+        get => t_flushObserver;
+        set => t_flushObserver = value;
+    }
 
     public static IndexFileWriter Create(string path, IndexKind kind)
     {
