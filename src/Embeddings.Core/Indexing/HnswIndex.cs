@@ -732,26 +732,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
                 holdsEntry = false;
             }
 
-            int current = entry;
-            if (level < maxLevel)
-            {
-                float distance = Distance(ref vector, current);
-                for (int l = maxLevel; l > level; l--)
-                {
-                    current = Greedy(ref vector, current, ref distance, l);
-                }
-            }
-
-            for (int l = Math.Min(level, maxLevel); l >= 0; l--)
-            {
-                SearchLayer(ref vector, current, l, _efConstruction, slot, scratch);
-                if (scratch.Results.Count == 0)
-                {
-                    continue;
-                }
-
-                current = Connect(slot, l, scratch, isUpdate: false);
-            }
+            DescendAndConnect(ref vector, slot, level, entry, maxLevel, scratch);
 
             if (level > maxLevel)
             {
@@ -870,7 +851,12 @@ public sealed class HnswIndex : InMemoryVectorIndex
         }
 
         (int entry, int maxLevel) = UnpackEntry(Interlocked.Read(ref _entry));
-        ref float vector = ref VectorRef(slot);
+        DescendAndConnect(ref VectorRef(slot), slot, level, entry, maxLevel, scratch);
+    }
+
+    /// <summary>Greedy descent from the entry point down to <paramref name="level"/>, then a beam search and linking on every layer the node lives on.</summary>
+    private void DescendAndConnect(ref float vector, int slot, int level, int entry, int maxLevel, SearchScratch scratch)
+    {
         int current = entry;
         if (level < maxLevel)
         {
