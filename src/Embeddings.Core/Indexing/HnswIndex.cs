@@ -471,19 +471,31 @@ public sealed class HnswIndex : InMemoryVectorIndex
             writer.WriteInt32(_seed ?? 0);
             writer.WriteInt32(_filteredExactThreshold);
             writer.WriteInt32(_reuseRemovedSlots ? 1 : 0);
+            // Inserts hold the structure lock shared, so under the exclusive lock no slot is mid-insert. Removes
+            // take only the map lock, so the live set, keys and metadata are snapshotted under it in one step.
+            var states = new byte[_allocated];
+            var keys = new string?[_allocated];
+            var metadata = new IReadOnlyDictionary<string, object?>?[_allocated];
+            long live;
+            lock (_mapLock)
+            {
+                live = _live;
+                for (int i = 0; i < _allocated; i++)
+                {
+                    states[i] = (byte)(_stamps[i] & StateMask);
+                    if (states[i] == StateLive)
+                    {
+                        keys[i] = _keys[i];
+                        metadata[i] = _metadata[i];
+                    }
+                }
+            }
+
             writer.WriteInt32(_allocated);
-            writer.WriteInt64(_live);
+            writer.WriteInt64(live);
             (int entry, int maxLevel) = UnpackEntry(Interlocked.Read(ref _entry));
             writer.WriteInt32(entry);
             writer.WriteInt32(maxLevel);
-
-            // Inserts hold the structure lock shared, so under the exclusive lock no slot is mid-insert.
-            var states = new byte[_allocated];
-            for (int i = 0; i < _allocated; i++)
-            {
-                states[i] = (byte)(_stamps[i] & StateMask);
-            }
-
             writer.WriteBytes(states);
             writer.WriteBytes(MemoryMarshal.AsBytes(_levels.AsSpan(0, _allocated)));
             writer.WriteSingles(_vectors.AsSpan(0, _allocated * _dims));
@@ -500,8 +512,8 @@ public sealed class HnswIndex : InMemoryVectorIndex
             {
                 if (states[i] == StateLive)
                 {
-                    writer.WriteString(_keys[i]);
-                    writer.WriteMetadata(_metadata[i]);
+                    writer.WriteString(keys[i]);
+                    writer.WriteMetadata(metadata[i]);
                 }
             }
 
