@@ -302,7 +302,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
             Span<float> q = scratch.Query.AsSpan(0, _dims);
             PrepareQuery(query, q);
             ExactScan(q, capacity, filter, scratch);
-            n = Materialize(q, capacity, scratch, keys, scores, metadata);
+            n = Materialize(q, capacity, filter, scratch, keys, scores, metadata);
         }
         finally
         {
@@ -449,7 +449,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
                 }
             }
 
-            return Materialize(q, k, scratch, keys, scores, metadata);
+            return Materialize(q, k, filter, scratch, keys, scores, metadata);
         }
         finally
         {
@@ -1417,6 +1417,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
     private int Materialize(
         ReadOnlySpan<float> query,
         int k,
+        MetadataFilter? filter,
         SearchScratch scratch,
         Span<string> keys,
         Span<float> scores,
@@ -1445,6 +1446,13 @@ public sealed class HnswIndex : InMemoryVectorIndex
             IReadOnlyDictionary<string, object?>? data = Volatile.Read(ref _metadata[id]);
             float distance = Distance(ref q, id);
             if (key is null || Volatile.Read(ref _stamps[id]) != before)
+            {
+                continue;
+            }
+
+            // The slot may have been removed and reused by another record since the walk admitted it; the
+            // stamp check above proves key, metadata and vector belong together, so check the filter on them.
+            if (filter is not null && !filter.Matches(data))
             {
                 continue;
             }
