@@ -292,10 +292,21 @@ public sealed class ProductQuantizer : IVectorQuantizer
         return sample;
     }
 
-    private sealed class TableScorer(float[] table, float[]? norms, float queryNorm, DistanceMetric metric, int subspaces, int k)
+    /// <summary>The per-query lookup tables; <see cref="PackedProductCodes"/> scans with them too, so both give bit-identical scores.</summary>
+    internal sealed class TableScorer(float[] table, float[]? norms, float queryNorm, DistanceMetric metric, int subspaces, int k)
         : QuantizedQueryScorer(metric, subspaces)
     {
         private readonly int _m = subspaces;
+
+        /// <summary>Gets the table: entry (j, c) at <c>j * Centroids + c</c> is slice j's term for centroid c.</summary>
+        internal float[] Table => table;
+
+        /// <summary>Gets the number of centroids per subspace.</summary>
+        internal int Centroids => k;
+
+        /// <summary>Scores one code of <see cref="QuantizedQueryScorer.BytesPerVector"/> bytes exactly as <see cref="ScoreManyCore"/> does.</summary>
+        internal float ScoreCode(ReadOnlySpan<byte> code) =>
+            Finish(Sum(ref MemoryMarshal.GetArrayDataReference(table), ref MemoryMarshal.GetReference(code)), code);
 
         public override float Score(ReadOnlySpan<byte> code)
         {
