@@ -1,10 +1,3 @@
-using System.Buffers;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-
 namespace Embeddings;
 
 /// <summary>
@@ -29,9 +22,9 @@ namespace Embeddings;
 public sealed class PackedProductCodes
 {
     /// <summary>The number of codes per block: one 512-bit register of sub-codes.</summary>
-    public const int BlockSize = 64;
+    public const int BlockSize = ProductCodeBlocks.BlockSize;
 
-    private readonly byte[] _blocks;
+    private readonly ProductCodeBlocks _blocks;
 
     /// <summary>Packs codes stored back to back (<paramref name="count"/> codes of <see cref="ProductQuantizer.Subspaces"/> bytes).</summary>
     /// <param name="quantizer">The quantizer that produced the codes.</param>
@@ -61,21 +54,15 @@ public sealed class PackedProductCodes
 
         Quantizer = quantizer;
         Count = count;
-        int blocks = (count + BlockSize - 1) / BlockSize;
-        _blocks = new byte[checked(blocks * m * BlockSize)];
+        _blocks = new ProductCodeBlocks(m, count);
         for (int i = 0; i < count; i++)
         {
-            ReadOnlySpan<byte> code = codes.Slice(i * m, m);
-            int offset = (i / BlockSize * m * BlockSize) + (i % BlockSize);
-            for (int j = 0; j < m; j++)
-            {
-                _blocks[offset + (j * BlockSize)] = code[j];
-            }
+            _blocks.Set(i, codes.Slice(i * m, m));
         }
     }
 
     /// <summary>Gets a value indicating whether this CPU runs the byte-table first pass (AVX-512 VBMI and BMI2).</summary>
-    public static bool IsHardwareAccelerated => Avx512Vbmi.IsSupported && Bmi2.X64.IsSupported;
+    public static bool IsHardwareAccelerated => ProductCodeBlocks.IsHardwareAccelerated;
 
     /// <summary>Gets the quantizer the codes belong to.</summary>
     public ProductQuantizer Quantizer { get; }
@@ -84,7 +71,7 @@ public sealed class PackedProductCodes
     public int Count { get; }
 
     /// <summary>Gets the bytes the packed codes occupy: <see cref="ProductQuantizer.Subspaces"/> per code, the last block padded to <see cref="BlockSize"/> codes.</summary>
-    public long SizeInBytes => _blocks.LongLength;
+    public long SizeInBytes => _blocks.SizeInBytes;
 
     /// <summary>Copies code <paramref name="index"/> back into the usual layout.</summary>
     /// <param name="index">The code's position, 0 to <see cref="Count"/> - 1.</param>
@@ -96,7 +83,7 @@ public sealed class PackedProductCodes
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         VectorQuantizer.CheckCode(Quantizer.Subspaces, destination);
-        Gather(index, destination);
+        _blocks.CopyTo(index, destination);
     }
 
     /// <summary>Finds the <paramref name="k"/> codes that score best against a query, best first (equal scores: lower index first).</summary>
@@ -130,7 +117,7 @@ public sealed class PackedProductCodes
     /// <returns>How many results were written: min(k, <see cref="Count"/>).</returns>
     /// <exception cref="ArgumentException">The query has the wrong dimension or a non-finite value, the metric is Hamming, or the buffers differ in length.</exception>
     public int Search(ReadOnlySpan<float> query, DistanceMetric metric, Span<float> scores, Span<int> indices) =>
-        Search(query, metric, scores, indices, IsHardwareAccelerated);
+        Search(query, metric, scores, indices, accelerate: true);
 
     /// <summary>The search with the first pass switchable, so tests cover both paths on any CPU.</summary>
     internal int Search(ReadOnlySpan<float> query, DistanceMetric metric, Span<float> scores, Span<int> indices, bool accelerate)
@@ -139,215 +126,11 @@ public sealed class PackedProductCodes
         VectorMath.EnsureFinite(query, nameof(query));
         var scorer = (ProductQuantizer.TableScorer)Quantizer.CreateScorer(query, metric);
         var top = new TopKCollector(scores, indices);
-        if (Count > 0 && scores.Length > 0)
+        if (scores.Length > 0)
         {
-            if (accelerate && IsHardwareAccelerated && scorer.Centroids == 256 && Quantizer.Subspaces <= 256 && metric != DistanceMetric.Cosine)
-            {
-                ScanWithByteTables(scorer, ref top);
-            }
-            else
-            {
-                ScanWithFloatTables(scorer, ref top);
-            }
+            _blocks.Scan(scorer, 0, Count, ref top, accelerate);
         }
 
         return top.SortDescending();
-    }
-
-    private void Gather(int index, Span<byte> destination)
-    {
-        int m = Quantizer.Subspaces;
-        int offset = (index / BlockSize * m * BlockSize) + (index % BlockSize);
-        for (int j = 0; j < m; j++)
-        {
-            destination[j] = _blocks[offset + (j * BlockSize)];
-        }
-    }
-
-    private void ScanWithFloatTables(ProductQuantizer.TableScorer scorer, ref TopKCollector top)
-    {
-        int m = Quantizer.Subspaces;
-        byte[]? rented = null;
-        Span<byte> unpacked = m <= 64 ? stackalloc byte[BlockSize * 64] : (rented = ArrayPool<byte>.Shared.Rent(BlockSize * m));
-        Span<float> blockScores = stackalloc float[BlockSize];
-        for (int first = 0; first < Count; first += BlockSize)
-        {
-            int n = Math.Min(BlockSize, Count - first);
-            ReadOnlySpan<byte> block = _blocks.AsSpan(first * m, BlockSize * m);
-            for (int j = 0; j < m; j++)
-            {
-                ReadOnlySpan<byte> slice = block.Slice(j * BlockSize, n);
-                for (int lane = 0; lane < n; lane++)
-                {
-                    unpacked[(lane * m) + j] = slice[lane];
-                }
-            }
-
-            scorer.ScoreMany(unpacked[..(n * m)], blockScores[..n]);
-            for (int lane = 0; lane < n; lane++)
-            {
-                if (blockScores[lane] > top.Threshold)
-                {
-                    top.Add(blockScores[lane], first + lane);
-                }
-            }
-        }
-
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private void ScanWithByteTables(ProductQuantizer.TableScorer scorer, ref TopKCollector top)
-    {
-        int m = Quantizer.Subspaces;
-        DistanceMetric metric = scorer.Metric;
-        ByteTables tables = ByteTables.Create(scorer.Table, m, metric == DistanceMetric.DotProduct ? 1f : -1f);
-        ref byte lut = ref MemoryMarshal.GetArrayDataReference(tables.Values);
-        ref byte packed = ref MemoryMarshal.GetArrayDataReference(_blocks);
-        Span<byte> code = stackalloc byte[m];
-        Vector512<ushort> lowBytes = Vector512.Create((ushort)0x00FF);
-        for (int first = 0; first < Count; first += BlockSize)
-        {
-            ref byte block = ref Unsafe.Add(ref packed, first * m);
-            double bound = tables.SumBound(GainThreshold(metric, top.Threshold));
-            ulong survivors;
-            if (bound < 0)
-            {
-                survivors = ulong.MaxValue;
-            }
-            else if (bound >= ushort.MaxValue)
-            {
-                survivors = 0;
-            }
-            else
-            {
-                // Even and odd bytes of each 16-bit lane accumulate apart, so sums of up to 256 bytes cannot overflow.
-                Vector512<ushort> even = Vector512<ushort>.Zero;
-                Vector512<ushort> odd = Vector512<ushort>.Zero;
-                for (int j = 0; j < m; j++)
-                {
-                    Vector512<byte> subCodes = Vector512.LoadUnsafe(ref block, (nuint)(j * BlockSize));
-                    ref byte row = ref Unsafe.Add(ref lut, j * 256);
-                    Vector512<byte> low = Avx512Vbmi.PermuteVar64x8x2(Vector512.LoadUnsafe(ref row), subCodes, Vector512.LoadUnsafe(ref row, 64));
-                    Vector512<byte> high = Avx512Vbmi.PermuteVar64x8x2(Vector512.LoadUnsafe(ref row, 128), subCodes, Vector512.LoadUnsafe(ref row, 192));
-                    Vector512<ushort> values = Vector512.ConditionalSelect(Vector512.LessThan(subCodes.AsSByte(), Vector512<sbyte>.Zero).AsByte(), high, low).AsUInt16();
-                    even += values & lowBytes;
-                    odd += Vector512.ShiftRightLogical(values, 8);
-                }
-
-                var limit = Vector512.Create((ushort)Math.Floor(bound));
-                ulong evenMask = Vector512.GreaterThan(even, limit).ExtractMostSignificantBits();
-                ulong oddMask = Vector512.GreaterThan(odd, limit).ExtractMostSignificantBits();
-                survivors = Bmi2.X64.ParallelBitDeposit(evenMask, 0x5555555555555555UL) | Bmi2.X64.ParallelBitDeposit(oddMask, 0xAAAAAAAAAAAAAAAAUL);
-            }
-
-            int n = Math.Min(BlockSize, Count - first);
-            if (n < BlockSize)
-            {
-                survivors &= (1UL << n) - 1;
-            }
-
-            // Ascending lanes keep the scan's tie order: an equal score offered later never displaces an earlier one.
-            while (survivors != 0)
-            {
-                int lane = BitOperations.TrailingZeroCount(survivors);
-                survivors &= survivors - 1;
-                for (int j = 0; j < m; j++)
-                {
-                    code[j] = Unsafe.Add(ref block, (j * BlockSize) + lane);
-                }
-
-                float score = scorer.ScoreCode(code);
-                if (score > top.Threshold)
-                {
-                    top.Add(score, first + lane);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Maps the k-th best score to the table sum a code must exceed, in "gain" units (table sums, negated for
-    /// distances) and on the safe side: a code at or below it scores at most <paramref name="threshold"/>.
-    /// </summary>
-    private static double GainThreshold(DistanceMetric metric, float threshold)
-    {
-        if (float.IsNegativeInfinity(threshold))
-        {
-            return double.NegativeInfinity;
-        }
-
-        // The gain is the score itself for dot products (+sum) and squared or Manhattan distances (-sum); Euclidean
-        // scores -sqrt(sum), so nothing beats a threshold of 0 or more, and otherwise the sum must stay under
-        // threshold², with relative slack for the rounding of the square root.
-        return metric != DistanceMetric.Euclidean ? threshold
-            : threshold >= 0f ? double.PositiveInfinity
-            : -((double)threshold * threshold * (1 + 1e-6));
-    }
-
-    /// <summary>The query's tables rounded to bytes: one scale for all slices, each slice shifted to start at zero.</summary>
-    private readonly struct ByteTables
-    {
-        private readonly double _scale;
-        private readonly double _minimumSum;
-        private readonly double _slack;
-
-        private ByteTables(byte[] values, double scale, double minimumSum, double slack)
-        {
-            Values = values;
-            _scale = scale;
-            _minimumSum = minimumSum;
-            _slack = slack;
-        }
-
-        public byte[] Values { get; }
-
-        public static ByteTables Create(float[] table, int m, float sign)
-        {
-            var minimums = new double[m];
-            double widest = 0;
-            double largest = 0;
-            double minimumSum = 0;
-            for (int j = 0; j < m; j++)
-            {
-                ReadOnlySpan<float> row = table.AsSpan(j * 256, 256);
-                double low = double.PositiveInfinity;
-                double high = double.NegativeInfinity;
-                foreach (float value in row)
-                {
-                    double gain = sign * value;
-                    low = Math.Min(low, gain);
-                    high = Math.Max(high, gain);
-                    largest = Math.Max(largest, Math.Abs(gain));
-                }
-
-                minimums[j] = low;
-                minimumSum += low;
-                widest = Math.Max(widest, high - low);
-            }
-
-            double scale = widest > 0 ? 255 / widest : 1;
-            var values = new byte[m * 256];
-            for (int j = 0; j < m; j++)
-            {
-                for (int c = 0; c < 256; c++)
-                {
-                    double level = Math.Round(((sign * table[(j * 256) + c]) - minimums[j]) * scale);
-                    values[(j * 256) + c] = (byte)Math.Clamp(level, 0, 255);
-                }
-            }
-
-            // Each byte is within half a level of its exact value; the float sums the rescoring compares can drift
-            // from the exact sum by at most m additions' rounding of values up to m × largest (2^-23 relative each).
-            // One more level absorbs the double arithmetic here.
-            double slack = (0.5 * m) + 1 + (m * (double)m * largest * Math.Pow(2, -23) * scale);
-            return new ByteTables(values, scale, minimumSum, slack);
-        }
-
-        /// <summary>The byte-sum a code must exceed to possibly beat <paramref name="gain"/>; negative lets every code through.</summary>
-        public double SumBound(double gain) =>
-            double.IsNegativeInfinity(gain) ? -1 : double.IsPositiveInfinity(gain) ? double.PositiveInfinity : ((gain - _minimumSum) * _scale) - _slack;
     }
 }

@@ -4,7 +4,7 @@ namespace Embeddings;
 /// Keeps the k best (score, index) pairs seen so far in a min-heap whose root is the worst kept. A candidate
 /// must beat the root strictly, so among equal scores the one offered first (the lower index in a scan) stays.
 /// </summary>
-internal ref struct TopKCollector
+internal ref struct TopKCollector : IScoreSink
 {
     private readonly Span<float> _scores;
     private readonly Span<int> _indices;

@@ -98,4 +98,55 @@ public sealed class QuantizedFlatIndexTests : IDisposable
             Assert.Equal(serial.Search(query, 15).Select(h => (h.Key, h.Score)), parallel.Search(query, 15).Select(h => (h.Key, h.Score)));
         }
     }
+    [Fact]
+    public void Pq_storage_answers_exactly_like_scoring_every_code_through_removals_filters_parallel_scans_and_reload()
+    {
+        // On CPUs with AVX-512 VBMI the PQ rows live in 64-code blocks scanned with byte tables first; whatever the
+        // layout, the answers must be those of scoring every live code with the float tables.
+        float[][] data = Vectors(3000, 7);
+        ProductQuantizer pq = ProductQuantizer.Train(data.SelectMany(v => v).ToArray(), Dims, 8, new ProductQuantizerOptions { Seed = 5, Iterations = 5 });
+        var options = new FlatIndexOptions { Storage = VectorStorageKind.Quantized, Quantizer = pq, MaxDegreeOfParallelism = 2, ParallelThreshold = 1000, InitialCapacity = 16 };
+        using var index = new FlatIndex(Dims, DistanceMetric.Euclidean, options);
+        var live = new Dictionary<string, (float[] Vector, bool Even)>();
+        for (int i = 0; i < data.Length; i++)
+        {
+            index.Add($"v{i}", data[i], new Dictionary<string, object?> { ["even"] = i % 2 == 0 });
+            live[$"v{i}"] = (data[i], i % 2 == 0);
+        }
+
+        for (int i = 0; i < data.Length; i += 3)
+        {
+            Assert.True(index.Remove($"v{i}"));
+            live.Remove($"v{i}");
+        }
+
+        var evenOnly = new VectorSearchOptions { Filter = MetadataFilter.Equal("even", true) };
+        float[][] queries = Vectors(12, 8);
+        foreach (float[] query in queries)
+        {
+            Assert.Equal(Reference(query, evenOnly: false), index.Search(query, 12).Select(h => (h.Key, h.Score)));
+            Assert.Equal(Reference(query, evenOnly: true), index.Search(query, 12, evenOnly).Select(h => (h.Key, h.Score)));
+        }
+
+        string path = Path.Combine(_directory, "pq-blocks.flat");
+        index.Save(path);
+        using FlatIndex loaded = FlatIndex.Load(path);
+        foreach (float[] query in queries)
+        {
+            Assert.Equal(Reference(query, evenOnly: false), loaded.Search(query, 12).Select(h => (h.Key, h.Score)));
+        }
+
+        IEnumerable<(string Key, float Score)> Reference(float[] query, bool evenOnly)
+        {
+            QuantizedQueryScorer scorer = pq.CreateScorer(query, DistanceMetric.Euclidean);
+            var code = new byte[pq.BytesPerVector];
+            return live.Where(pair => !evenOnly || pair.Value.Even)
+                .Select(pair =>
+                {
+                    pq.Encode(pair.Value.Vector, code);
+                    return (pair.Key, Score: scorer.Score(code));
+                })
+                .OrderByDescending(hit => hit.Score).ThenBy(hit => hit.Key, StringComparer.Ordinal).Take(12).ToArray();
+        }
+    }
 }

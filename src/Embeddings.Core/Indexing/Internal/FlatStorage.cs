@@ -189,6 +189,7 @@ internal sealed class QuantizedFlatStorage : FlatStorage
     private static float[]? t_scores;
 
     private readonly int _codeBytes;
+    private readonly ProductCodeBlocks? _blocks;
     private byte[] _codes;
 
     public QuantizedFlatStorage(int dimensions, DistanceMetric metric, int capacity, IVectorQuantizer quantizer)
@@ -202,7 +203,18 @@ internal sealed class QuantizedFlatStorage : FlatStorage
 
         Quantizer = quantizer;
         _codeBytes = quantizer.BytesPerVector;
-        _codes = new byte[checked(capacity * _codeBytes)];
+
+        // 8-bit PQ codes live in 64-code blocks where the CPU can scan them with byte tables; the results are the
+        // same as over back-to-back codes, several times faster.
+        if (quantizer is ProductQuantizer { Centroids: 256, Subspaces: <= 256 } && ProductCodeBlocks.IsHardwareAccelerated)
+        {
+            _blocks = new ProductCodeBlocks(_codeBytes, capacity);
+            _codes = [];
+        }
+        else
+        {
+            _codes = new byte[checked(capacity * _codeBytes)];
+        }
     }
 
     public IVectorQuantizer Quantizer { get; }
@@ -217,6 +229,12 @@ internal sealed class QuantizedFlatStorage : FlatStorage
 
     public override void EnsureCapacity(int rows)
     {
+        if (_blocks is not null)
+        {
+            _blocks.EnsureCapacity(rows);
+            return;
+        }
+
         long needed = (long)rows * _codeBytes;
         if (needed > _codes.Length)
         {
@@ -224,13 +242,41 @@ internal sealed class QuantizedFlatStorage : FlatStorage
         }
     }
 
-    public override void Set(int row, ReadOnlySpan<float> vector) => Quantizer.Encode(vector, _codes.AsSpan(row * _codeBytes, _codeBytes));
+    public override void Set(int row, ReadOnlySpan<float> vector)
+    {
+        if (_blocks is null)
+        {
+            Quantizer.Encode(vector, _codes.AsSpan(row * _codeBytes, _codeBytes));
+            return;
+        }
 
-    public override void Move(int from, int to) => Array.Copy(_codes, from * _codeBytes, _codes, to * _codeBytes, _codeBytes);
+        Span<byte> code = stackalloc byte[_codeBytes];
+        Quantizer.Encode(vector, code);
+        _blocks.Set(row, code);
+    }
+
+    public override void Move(int from, int to)
+    {
+        if (_blocks is null)
+        {
+            Array.Copy(_codes, from * _codeBytes, _codes, to * _codeBytes, _codeBytes);
+        }
+        else
+        {
+            _blocks.Move(from, to);
+        }
+    }
 
     public override void Scan(ReadOnlySpan<float> query, int start, int end, int k, NeighborHeap heap)
     {
         QuantizedQueryScorer scorer = Quantizer.CreateScorer(query, ScorerMetric);
+        if (_blocks is not null)
+        {
+            var sink = new HeapSink(heap, k);
+            _blocks.Scan((ProductQuantizer.TableScorer)scorer, start, end, ref sink, accelerate: true);
+            return;
+        }
+
         float[] scores = t_scores ??= new float[BlockRows];
         for (int first = start; first < end; first += BlockRows)
         {
@@ -249,14 +295,37 @@ internal sealed class QuantizedFlatStorage : FlatStorage
         Quantizer.Save(buffer);
         writer.WriteInt32(checked((int)buffer.Length));
         writer.WriteBytes(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        writer.WriteBytes(_codes.AsSpan(0, rows * _codeBytes));
+        if (_blocks is null)
+        {
+            writer.WriteBytes(_codes.AsSpan(0, rows * _codeBytes));
+            return;
+        }
+
+        // The file keeps codes back to back whatever the memory layout, so files move between machines.
+        Span<byte> code = stackalloc byte[_codeBytes];
+        for (int row = 0; row < rows; row++)
+        {
+            _blocks.CopyTo(row, code);
+            writer.WriteBytes(code);
+        }
     }
 
     public override void Read(IndexFileReader reader, int rows)
     {
         // The quantizer itself was read by ReadQuantizer before this storage was built.
         EnsureCapacity(rows);
-        reader.ReadBytes(_codes.AsSpan(0, rows * _codeBytes));
+        if (_blocks is null)
+        {
+            reader.ReadBytes(_codes.AsSpan(0, rows * _codeBytes));
+            return;
+        }
+
+        Span<byte> code = stackalloc byte[_codeBytes];
+        for (int row = 0; row < rows; row++)
+        {
+            reader.ReadBytes(code);
+            _blocks.Set(row, code);
+        }
     }
 
     public static IVectorQuantizer ReadQuantizer(IndexFileReader reader)
@@ -273,5 +342,13 @@ internal sealed class QuantizedFlatStorage : FlatStorage
         {
             throw reader.Corrupt($"its quantizer cannot be read ({e.Message})");
         }
+    }
+
+    /// <summary>Feeds a scan into the index's top-k heap of distances (the negated scores).</summary>
+    private readonly ref struct HeapSink(NeighborHeap heap, int k) : IScoreSink
+    {
+        public float Threshold => heap.Count < k ? float.NegativeInfinity : -heap.TopDistance;
+
+        public void Add(float score, int index) => heap.PushBounded(-score, index, k);
     }
 }
