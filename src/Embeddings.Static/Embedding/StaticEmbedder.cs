@@ -11,15 +11,17 @@ namespace Embeddings.Static;
 /// components and normalizes. No ONNX, no download; thousands of sentences per second on one core.
 /// </summary>
 /// <remarks>
+/// <para>
 /// <see cref="WordWeighting.Sif"/> on word vectors is SIF as published (Arora et al. 2017): frequency weights, then
 /// removal of a common component, by default the first principal component of the model's own table (see
 /// <see cref="StaticEmbedderOptions.ModelCommonComponents"/>), so no corpus is needed; a component fitted on your
 /// own texts with <see cref="FitCommonComponents"/> replaces it.
-/// </remarks>
-/// <remarks>
+/// </para>
+/// <para>
 /// Text with no known token (empty text, only unknown words) embeds as the zero vector, also when
 /// <see cref="StaticEmbedderOptions.Normalize"/> is on: cosine similarity with it is 0 (see
 /// <see cref="VectorMath.Cosine"/>), so it never ranks above a real match. Thread-safe.
+/// </para>
 /// </remarks>
 public sealed class StaticEmbedder : EmbedderBase
 {
