@@ -1,8 +1,57 @@
+using System.Numerics.Tensors;
+
 namespace Embeddings.Static;
 
 /// <summary>Leading eigenvectors of a small symmetric matrix by power iteration with deflation.</summary>
 internal static class PrincipalComponents
 {
+    private const int Block = 4096;
+
+    /// <summary>
+    /// The uncentred Gram matrix (sum over rows of v vᵀ, in double precision) of a row-major table, as a full
+    /// <paramref name="dimensions"/> x <paramref name="dimensions"/> row-major matrix.
+    /// </summary>
+    public static double[] UncentredGram(ReadOnlySpan<float> table, int rows, int dimensions, CancellationToken cancellationToken = default)
+    {
+        int d = dimensions;
+        var gram = new double[d * d];
+
+        // Columns of a block of rows, in double, so that each Gram entry of the block is one vectorized dot product.
+        var columns = new double[d * Block];
+        for (int start = 0; start < rows; start += Block)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(Block, rows - start);
+            for (int r = 0; r < count; r++)
+            {
+                ReadOnlySpan<float> row = table.Slice((start + r) * d, d);
+                for (int i = 0; i < d; i++)
+                {
+                    columns[(i * Block) + r] = row[i];
+                }
+            }
+
+            for (int i = 0; i < d; i++)
+            {
+                ReadOnlySpan<double> ci = columns.AsSpan(i * Block, count);
+                for (int j = i; j < d; j++)
+                {
+                    gram[(i * d) + j] += TensorPrimitives.Dot(ci, columns.AsSpan(j * Block, count));
+                }
+            }
+        }
+
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                gram[(i * d) + j] = gram[(j * d) + i];
+            }
+        }
+
+        return gram;
+    }
+
     public static float[][] TopEigenvectors(double[] matrix, int size, int count)
     {
         double[] work = (double[])matrix.Clone();

@@ -11,9 +11,17 @@ namespace Embeddings.Static;
 /// components and normalizes. No ONNX, no download; thousands of sentences per second on one core.
 /// </summary>
 /// <remarks>
+/// <para>
+/// <see cref="WordWeighting.Sif"/> on word vectors is SIF as published (Arora et al. 2017): frequency weights, then
+/// removal of a common component, by default the first principal component of the model's own table (see
+/// <see cref="StaticEmbedderOptions.ModelCommonComponents"/>), so no corpus is needed; a component fitted on your
+/// own texts with <see cref="FitCommonComponents"/> replaces it.
+/// </para>
+/// <para>
 /// Text with no known token (empty text, only unknown words) embeds as the zero vector, also when
 /// <see cref="StaticEmbedderOptions.Normalize"/> is on: cosine similarity with it is 0 (see
 /// <see cref="VectorMath.Cosine"/>), so it never ranks above a real match. Thread-safe.
+/// </para>
 /// </remarks>
 public sealed class StaticEmbedder : EmbedderBase
 {
@@ -25,12 +33,14 @@ public sealed class StaticEmbedder : EmbedderBase
     /// <param name="model">The model; may be shared between embedders.</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults (plain mean pooling, normalized).</param>
     /// <exception cref="ArgumentException">A common component has the wrong length, is zero or is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="StaticEmbedderOptions.SifSmoothing"/> is not positive and finite, or <see cref="StaticEmbedderOptions.ModelCommonComponents"/> is negative or more than the dimensions.</exception>
     public StaticEmbedder(StaticEmbeddingModel model, StaticEmbedderOptions? options = null)
         : base(Describe(model, options ?? new StaticEmbedderOptions()))
     {
         Model = model;
         _options = Copy(options ?? new StaticEmbedderOptions());
-        _components = PrepareComponents(_options.CommonComponents, model.Dimensions);
+        int modelComponents = ModelComponentCount(model, _options);
+        _components = [.. modelComponents > 0 ? model.GetPrincipalComponents(modelComponents) : [], .. PrepareComponents(_options.CommonComponents, model.Dimensions)];
         _rowWeights = model.Kind == StaticModelKind.WordVectors && _options.Weighting == WordWeighting.Sif
             ? SifWeights(model.RowCount, _options.SifSmoothing)
             : null;
@@ -80,7 +90,9 @@ public sealed class StaticEmbedder : EmbedderBase
     /// <summary>
     /// Fits the first <paramref name="count"/> principal components (uncentred, as SIF does) of the pooled,
     /// un-normalized vectors of <paramref name="corpus"/>, computed with this embedder's weighting and without any
-    /// component removal. Pass the result to <see cref="StaticEmbedderOptions.CommonComponents"/>.
+    /// component removal (neither the model's nor given ones). Pass the result to
+    /// <see cref="StaticEmbedderOptions.CommonComponents"/>; with SIF weighting it then replaces the model's
+    /// component unless <see cref="StaticEmbedderOptions.ModelCommonComponents"/> is set.
     /// </summary>
     /// <param name="corpus">Representative texts (for example the documents to be indexed).</param>
     /// <param name="count">How many components. Default: 1.</param>
@@ -348,6 +360,7 @@ public sealed class StaticEmbedder : EmbedderBase
         Weighting = options.Weighting,
         SifSmoothing = options.SifSmoothing,
         CommonComponents = options.CommonComponents?.Select(c => (float[])c.Clone()).ToArray(),
+        ModelCommonComponents = options.ModelCommonComponents,
         Lowercase = options.Lowercase,
         Normalize = options.Normalize,
     };
@@ -366,6 +379,12 @@ public sealed class StaticEmbedder : EmbedderBase
             : options.Weighting == WordWeighting.Sif
                 ? string.Create(CultureInfo.InvariantCulture, $"sif-a{options.SifSmoothing:R}")
                 : "mean";
+        int modelComponents = ModelComponentCount(model, options);
+        if (modelComponents > 0)
+        {
+            pooling += string.Create(CultureInfo.InvariantCulture, $"-mpc{modelComponents}");
+        }
+
         if (options.CommonComponents is { Count: > 0 } components)
         {
             pooling += string.Create(CultureInfo.InvariantCulture, $"-pc{components.Count}x{Hash(components):x8}");
@@ -384,6 +403,22 @@ public sealed class StaticEmbedder : EmbedderBase
             Normalized = options.Normalize,
             ProviderName = "static",
         };
+    }
+
+    private static int ModelComponentCount(StaticEmbeddingModel model, StaticEmbedderOptions options)
+    {
+        if (options.ModelCommonComponents is int count)
+        {
+            if (count < 0 || count > model.Dimensions)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), count, $"ModelCommonComponents must be from 0 to the model's {model.Dimensions} dimensions.");
+            }
+
+            return count;
+        }
+
+        bool sif = model.Kind == StaticModelKind.WordVectors && options.Weighting == WordWeighting.Sif;
+        return sif && options.CommonComponents is not { Count: > 0 } ? 1 : 0;
     }
 
     private static string DefaultModelId(StaticEmbeddingModel model)

@@ -38,6 +38,16 @@ public sealed class StaticEmbedderOptions
     /// </summary>
     public IReadOnlyList<float[]>? CommonComponents { get; set; }
 
+    /// <summary>
+    /// Gets or sets how many leading principal components of the model's own embedding table (uncentred, every
+    /// row counting once) to project out of every pooled vector: SIF's common-component removal with the component
+    /// taken from the model rather than fitted on a corpus, so nothing but the model is needed. Default:
+    /// <see langword="null"/>, which means 1 when <see cref="Weighting"/> is <see cref="WordWeighting.Sif"/> on a
+    /// word-vector model and no <see cref="CommonComponents"/> are given, and 0 otherwise. Set 0 for SIF weights
+    /// alone. When both are in effect, these are removed first, then <see cref="CommonComponents"/>.
+    /// </summary>
+    public int? ModelCommonComponents { get; set; }
+
     /// <summary>Gets or sets a value indicating whether to lower-case text before word lookup (word vectors only). Default: <see langword="true"/>.</summary>
     public bool Lowercase { get; set; } = true;
 

@@ -37,11 +37,21 @@ public sealed class ReferenceFigureTests
     }
 
     [Fact]
-    public async Task SIF_weighting_alone_lifts_STS_B_test_Spearman_well_above_mean_pooling()
+    public async Task SIF_weights_alone_lift_STS_B_test_Spearman_well_above_mean_pooling()
     {
         // Weights alone reach 0.597 here (a = 1e-4, the best value on STS-B dev); the common component does the rest.
-        var report = await EvaluateStsAsync(new StaticEmbedderOptions { Weighting = WordWeighting.Sif });
+        var report = await EvaluateStsAsync(new StaticEmbedderOptions { Weighting = WordWeighting.Sif, ModelCommonComponents = 0 });
         Assert.Equal(0.5971, report.Spearman, Tolerance);
+    }
+
+    [Fact]
+    public async Task SIF_weighting_with_the_models_common_component_reaches_at_least_0_60_on_STS_B_test()
+    {
+        // The default SIF: weights, then the first principal component of the GloVe table itself removed (no corpus).
+        // The component's source was chosen on STS-B dev (0.7312 there, against 0.7167 for weights alone).
+        var report = await EvaluateStsAsync(new StaticEmbedderOptions { Weighting = WordWeighting.Sif });
+        Assert.Equal(0.6129, report.Spearman, Tolerance);
+        Assert.True(report.Spearman >= 0.60, $"Spearman {report.Spearman:F4}");
     }
 
     [Fact]
@@ -58,7 +68,15 @@ public sealed class ReferenceFigureTests
     public async Task SIF_weighting_lifts_SciFact_nDCG_at_10_to_at_least_0_21()
     {
         var report = await EvaluateBeirAsync("scifact", new StaticEmbedderOptions { Weighting = WordWeighting.Sif });
+        Assert.Equal(0.2529, report.NdcgAt[10], Tolerance);
         Assert.True(report.NdcgAt[10] >= 0.21, $"nDCG@10 {report.NdcgAt[10]:F4}");
+    }
+
+    [Fact]
+    public async Task SIF_weights_alone_lift_SciFact_nDCG_at_10_to_at_least_0_21()
+    {
+        var report = await EvaluateBeirAsync("scifact", new StaticEmbedderOptions { Weighting = WordWeighting.Sif, ModelCommonComponents = 0 });
+        Assert.Equal(0.2149, report.NdcgAt[10], Tolerance);
     }
 
     internal static async Task<RetrievalReport> EvaluateBeirAsync(string name, StaticEmbedderOptions options)

@@ -44,7 +44,7 @@ public sealed class StaticEmbedderTests
     public void SIF_weights_follow_Zipf_by_file_rank()
     {
         const double a = 1e-2;
-        using var embedder = new StaticEmbedder(Small, new StaticEmbedderOptions { Weighting = WordWeighting.Sif, SifSmoothing = a, Normalize = false });
+        using var embedder = new StaticEmbedder(Small, new StaticEmbedderOptions { Weighting = WordWeighting.Sif, SifSmoothing = a, ModelCommonComponents = 0, Normalize = false });
         float[] vector = new float[3];
         embedder.Embed("the sat", vector);
 
@@ -55,7 +55,104 @@ public sealed class StaticEmbedderTests
         Assert.Equal(Weight(1) / 2, vector[0], 6);
         Assert.Equal(0, vector[1], 6);
         Assert.Equal(3 * Weight(3) / 2, vector[2], 6);
-        Assert.StartsWith("sif-a0.01", embedder.Fingerprint.Pooling, StringComparison.Ordinal);
+        Assert.Equal("sif-a0.01", embedder.Fingerprint.Pooling);
+    }
+
+    [Fact]
+    public void SIF_removes_the_first_principal_component_of_the_model_table_by_default()
+    {
+        const double a = 1e-2;
+        using var embedder = new StaticEmbedder(Small, new StaticEmbedderOptions { Weighting = WordWeighting.Sif, SifSmoothing = a, Normalize = false });
+        float[] vector = new float[3];
+        embedder.Embed("the cat sat", vector);
+
+        // Scalar reference: the SIF-weighted mean, then its projection on the table's leading eigenvector taken out.
+        double harmonic = 1 + (1.0 / 2) + (1.0 / 3) + (1.0 / 4);
+        double Weight(int rank) => a / (a + (1.0 / (rank * harmonic)));
+        double[] mean = [Weight(1) / 3, 2 * Weight(2) / 3, 3 * Weight(3) / 3];
+        double[] u = ReferenceComponents(TestFiles.Vectors, 3, 1)[0];
+        double projection = Dot(mean, u);
+        double[] expected = [.. mean.Select((m, i) => m - (projection * u[i]))];
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(expected[i], vector[i], 5);
+        }
+
+        Assert.Equal("sif-a0.01-mpc1", embedder.Fingerprint.Pooling);
+    }
+
+    [Fact]
+    public void Model_components_can_be_removed_from_mean_pooling_too_and_match_a_scalar_reference()
+    {
+        var random = new Random(7);
+        const int d = 5;
+        string[] words = [.. Enumerable.Range(0, 40).Select(i => "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        float[] table = [.. Enumerable.Range(0, words.Length * d).Select(i => (float)(random.NextDouble() - 0.3) * (1 + (i % d)))];
+        StaticEmbeddingModel model = StaticEmbeddingModel.FromWordVectors(words, table, d);
+        using var embedder = new StaticEmbedder(model, new StaticEmbedderOptions { ModelCommonComponents = 2, Normalize = false });
+        float[] vector = new float[d];
+        embedder.Embed("w3 w17 w29 w3", vector);
+
+        double[] expected = new double[d];
+        foreach (int row in new[] { 3, 17, 29, 3 })
+        {
+            for (int i = 0; i < d; i++)
+            {
+                expected[i] += table[(row * d) + i] / 4.0;
+            }
+        }
+
+        foreach (double[] u in ReferenceComponents(table, d, 2))
+        {
+            double projection = Dot(expected, u);
+            for (int i = 0; i < d; i++)
+            {
+                expected[i] -= projection * u[i];
+            }
+        }
+
+        for (int i = 0; i < d; i++)
+        {
+            Assert.Equal(expected[i], vector[i], 5);
+        }
+
+        Assert.Equal("mean-mpc2", embedder.Fingerprint.Pooling);
+    }
+
+    [Fact]
+    public void Given_common_components_replace_the_model_component_unless_it_is_asked_for()
+    {
+        float[] component = [0f, 3f, 4f];
+        var weighted = new StaticEmbedderOptions { Weighting = WordWeighting.Sif, CommonComponents = [component], Normalize = false };
+        using var given = new StaticEmbedder(Small, weighted);
+        using var weightsOnly = given.With(o => { o.CommonComponents = null; o.ModelCommonComponents = 0; });
+        using var both = given.With(o => o.ModelCommonComponents = 1);
+        float[] raw = new float[3], onlyGiven = new float[3], modelThenGiven = new float[3];
+        weightsOnly.Embed("cat sat mat", raw);
+        given.Embed("cat sat mat", onlyGiven);
+        both.Embed("cat sat mat", modelThenGiven);
+
+        double[] Remove(double[] v, double[] u)
+        {
+            double norm = Math.Sqrt(Dot(u, u));
+            double projection = Dot(v, u) / norm;
+            return [.. v.Select((x, i) => x - (projection * u[i] / norm))];
+        }
+
+        double[] rawD = [.. raw.Select(x => (double)x)];
+        double[] expectedGiven = Remove(rawD, [0, 3, 4]);
+        double[] expectedBoth = Remove(Remove(rawD, ReferenceComponents(TestFiles.Vectors, 3, 1)[0]), [0, 3, 4]);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(expectedGiven[i], onlyGiven[i], 5);
+            Assert.Equal(expectedBoth[i], modelThenGiven[i], 5);
+        }
+
+        Assert.DoesNotContain("mpc", given.Fingerprint.Pooling, StringComparison.Ordinal);
+        Assert.Contains("-mpc1-pc1x", both.Fingerprint.Pooling, StringComparison.Ordinal);
+        Assert.Null(given.Options.ModelCommonComponents);
+        Assert.Equal(1, both.Options.ModelCommonComponents);
     }
 
     [Fact]
@@ -108,6 +205,8 @@ public sealed class StaticEmbedderTests
     public void Bad_options_and_destinations_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new StaticEmbedder(Small, new StaticEmbedderOptions { SifSmoothing = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StaticEmbedder(Small, new StaticEmbedderOptions { ModelCommonComponents = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StaticEmbedder(Small, new StaticEmbedderOptions { ModelCommonComponents = 4 }));
         Assert.Contains("2 dimensions", Assert.Throws<ArgumentException>(() => new StaticEmbedder(Small, new StaticEmbedderOptions { CommonComponents = [[1f, 0f]] })).Message, StringComparison.Ordinal);
         using var embedder = new StaticEmbedder(Small);
         Assert.Throws<ArgumentException>(() => embedder.Embed("the", new float[2]));
@@ -130,6 +229,60 @@ public sealed class StaticEmbedderTests
         Assert.Same(plain.Model, sif.Model);
         Assert.Equal(WordWeighting.Sif, sif.Options.Weighting);
         Assert.Equal(WordWeighting.None, plain.Options.Weighting);
+    }
+
+    private static double Dot(double[] x, double[] y) => x.Select((v, i) => v * y[i]).Sum();
+
+    /// <summary>
+    /// Scalar reference: the Gram matrix sum of v vᵀ over the rows, then its leading eigenvectors by plain power
+    /// iteration with deflation (many iterations, no early stop), each with its largest-magnitude entry positive.
+    /// </summary>
+    private static double[][] ReferenceComponents(float[] table, int d, int count)
+    {
+        var gram = new double[d, d];
+        for (int row = 0; row < table.Length / d; row++)
+        {
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    gram[i, j] += (double)table[(row * d) + i] * table[(row * d) + j];
+                }
+            }
+        }
+
+        var result = new double[count][];
+        for (int c = 0; c < count; c++)
+        {
+            double[] v = [.. Enumerable.Range(0, d).Select(i => 1.0 / (i + 2))];
+            double lambda = 0;
+            for (int iteration = 0; iteration < 20000; iteration++)
+            {
+                double[] next = new double[d];
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        next[i] += gram[i, j] * v[j];
+                    }
+                }
+
+                lambda = Math.Sqrt(Dot(next, next));
+                v = [.. next.Select(x => x / lambda)];
+            }
+
+            double sign = Math.Sign(v.MaxBy(Math.Abs));
+            result[c] = [.. v.Select(x => x * sign)];
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    gram[i, j] -= lambda * v[i] * v[j];
+                }
+            }
+        }
+
+        return result;
     }
 
     private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
