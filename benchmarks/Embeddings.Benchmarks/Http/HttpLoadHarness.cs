@@ -128,7 +128,7 @@ internal static class HttpLoadHarness
         return true;
     }
 
-    private static async Task BareBytesAsync(HttpClient client, Uri target, string text, bool base64)
+    internal static async Task BareBytesAsync(HttpClient client, Uri target, string text, bool base64)
     {
         string encoding = base64 ? ",\"encoding_format\":\"base64\"" : string.Empty;
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes($"{{\"input\":[\"{text}\"],\"model\":\"bench\"{encoding}}}"));
@@ -141,7 +141,7 @@ internal static class HttpLoadHarness
         }
     }
 
-    private static async Task BareJsonAsync(HttpClient client, Uri target, string text, bool base64, int dimensions)
+    internal static async Task BareJsonAsync(HttpClient client, Uri target, string text, bool base64, int dimensions)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(new BareRequest([text], "bench", base64 ? "base64" : null), BareJsonContext.Default.BareRequest);
         using var content = new ByteArrayContent(body);
