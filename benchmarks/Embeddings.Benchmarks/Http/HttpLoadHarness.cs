@@ -39,7 +39,7 @@ internal static class HttpLoadHarness
         int requests = Option(args, "--requests", 10_000);
         int concurrency = Option(args, "--concurrency", 32);
         int rounds = Option(args, "--rounds", 5);
-        int warmupRounds = Option(args, "--warmup-rounds", 3);
+        int warmupRounds = Option(args, "--warmup-rounds", 5);
         int dimensions = Option(args, "--dimensions", 384);
         bool base64 = !args.Contains("--float");
 
