@@ -6,7 +6,8 @@ namespace Embeddings.Pipeline;
 /// per entry, and the recency list is a linked list of indices into a struct array. So a cache of any size is a handful
 /// of large-object-heap arrays that the garbage collector neither promotes nor copies: storing a vector adds nothing
 /// that survives a gen-0 collection, and the caller's array dies young. Slots of each length stay dense (an evicted
-/// slot is refilled with the last one), so a length's slabs shrink as its entries go. A hit returns a fresh copy.
+/// slot is refilled with the last one), so a length's slabs shrink as its entries go (down
+/// to one spare 256 KiB array per length ever stored). A hit returns a fresh copy.
 /// </remarks>
 public sealed class MemoryEmbeddingCache : IEmbeddingCacheStore
 {
@@ -184,11 +185,6 @@ public sealed class MemoryEmbeddingCache : IEmbeddingCacheStore
         if (moved != None)
         {
             _entries[moved].Slot = entry.Slot;
-        }
-
-        if (slab.Count == 0)
-        {
-            _slabs.Remove(entry.Length);
         }
 
         entry = new Entry { Next = _freeEntry };
