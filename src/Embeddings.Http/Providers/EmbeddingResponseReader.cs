@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -183,6 +185,25 @@ internal static class EmbeddingResponseReader
 
     private static float[] ReadBase64(ref Utf8JsonReader reader, int dimensions, int? index, Uri endpoint)
     {
+        // The usual value (unescaped, encoded length exactly that of the expected vector) decodes straight into the vector. Anything
+        // else, including every malformed value, takes the general path, which reports the problem.
+        int byteLength = dimensions * sizeof(float);
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.Length == Base64.GetMaxEncodedToUtf8Length(byteLength))
+        {
+            var vector = new float[dimensions];
+            if (Base64.DecodeFromUtf8(reader.ValueSpan, MemoryMarshal.AsBytes(vector.AsSpan()), out _, out int written) == OperationStatus.Done
+                && written == byteLength)
+            {
+                FromLittleEndian(vector);
+                return vector;
+            }
+        }
+
+        return ReadAnyBase64(ref reader, dimensions, index, endpoint);
+    }
+
+    private static float[] ReadAnyBase64(ref Utf8JsonReader reader, int dimensions, int? index, Uri endpoint)
+    {
         byte[] bytes;
         try
         {
@@ -205,19 +226,19 @@ internal static class EmbeddingResponseReader
         }
 
         var vector = new float[length];
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(vector);
-        }
-        else
-        {
-            for (int i = 0; i < length; i++)
-            {
-                vector[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-            }
-        }
-
+        MemoryMarshal.Cast<byte, float>(bytes).CopyTo(vector);
+        FromLittleEndian(vector);
         return vector;
+    }
+
+    /// <summary>The wire format is little-endian float32; on a big-endian machine the decoded words are swapped in place.</summary>
+    private static void FromLittleEndian(float[] vector)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<int> words = MemoryMarshal.Cast<float, int>(vector.AsSpan());
+            BinaryPrimitives.ReverseEndianness(words, words);
+        }
     }
 
     private static long? ReadTotalTokens(ref Utf8JsonReader reader)

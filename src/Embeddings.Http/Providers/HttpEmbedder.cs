@@ -70,7 +70,12 @@ public sealed class HttpEmbedder : EmbedderBase
 
         if (native && _options.TruncateInputs && _options.MaxInputTokens is int limit)
         {
-            int over = tokens.Count(t => t > limit);
+            int over = 0;
+            foreach (int t in tokens)
+            {
+                over += t > limit ? 1 : 0;
+            }
+
             if (over > 0)
             {
                 HttpEmbedderMetrics.TruncatedInputs.Add(over);
@@ -81,10 +86,16 @@ public sealed class HttpEmbedder : EmbedderBase
         long? totalTokens = null;
         foreach ((int start, int count) in RequestPlanner.Plan(tokens, _maxInputs, _maxTokens))
         {
-            IReadOnlyList<string> slice = start == 0 && count == texts.Count ? texts : Slice(texts, start, count);
-            var batch = new float[count][];
+            // One request for the whole call (the usual case) reads straight into the result.
+            bool whole = start == 0 && count == texts.Count;
+            IReadOnlyList<string> slice = whole ? texts : Slice(texts, start, count);
+            float[][] batch = whole ? vectors : new float[count][];
             long? used = await SendAsync(slice, sentDimensions, batch, expected, cancellationToken).ConfigureAwait(false);
-            Array.Copy(batch, 0, vectors, start, count);
+            if (!whole)
+            {
+                Array.Copy(batch, 0, vectors, start, count);
+            }
+
             if (used is long u)
             {
                 totalTokens = (totalTokens ?? 0) + u;

@@ -14,6 +14,7 @@ public readonly struct EmbeddingCacheKey : IEquatable<EmbeddingCacheKey>
     private readonly ulong _h1;
     private readonly ulong _h2;
     private readonly ulong _h3;
+    private readonly int _hashCode;
 
     private EmbeddingCacheKey(string fingerprint, EmbeddingInputKind kind, ReadOnlySpan<byte> hash)
     {
@@ -23,6 +24,9 @@ public readonly struct EmbeddingCacheKey : IEquatable<EmbeddingCacheKey>
         _h1 = BinaryPrimitives.ReadUInt64BigEndian(hash[8..]);
         _h2 = BinaryPrimitives.ReadUInt64BigEndian(hash[16..]);
         _h3 = BinaryPrimitives.ReadUInt64BigEndian(hash[24..]);
+
+        // Computed once: a key is hashed by every dictionary it passes through, and the fingerprint is a long string.
+        _hashCode = HashCode.Combine(_h0, _h1, kind, fingerprint);
     }
 
     /// <summary>Gets the canonical fingerprint text of the vectors (see <see cref="EmbedderFingerprint.ToString"/>).</summary>
@@ -42,7 +46,7 @@ public readonly struct EmbeddingCacheKey : IEquatable<EmbeddingCacheKey>
         ArgumentNullException.ThrowIfNull(text);
         int max = Encoding.UTF8.GetMaxByteCount(text.Length);
         byte[]? rented = null;
-        Span<byte> utf8 = max <= 1024 ? stackalloc byte[1024] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        Span<byte> utf8 = max <= 1024 ? stackalloc byte[max] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
         int length = Encoding.UTF8.GetBytes(text, utf8);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(utf8[..length], hash);
@@ -98,7 +102,7 @@ public readonly struct EmbeddingCacheKey : IEquatable<EmbeddingCacheKey>
     public override bool Equals(object? obj) => obj is EmbeddingCacheKey other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(_h0, _h1, Kind, Fingerprint);
+    public override int GetHashCode() => _hashCode;
 
     /// <summary>Compares two keys.</summary>
     /// <param name="left">One key.</param>

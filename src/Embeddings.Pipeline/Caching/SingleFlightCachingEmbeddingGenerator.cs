@@ -114,13 +114,25 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
         EmbeddingGenerationOptions? options,
         CancellationToken cancellationToken)
     {
-        // Each distinct missing key is either owned by this call (it asks the inner generator) or awaited from the call that owns it.
-        var pending = new Dictionary<EmbeddingCacheKey, Task<float[]>>();
-        var owned = new List<(EmbeddingCacheKey Key, TaskCompletionSource<float[]> Source, string Text)>();
+        // Each distinct missing key is either owned by this call (it asks the inner generator) or awaited from the call
+        // that owns it; a repeat within the call waits on its first occurrence. Arrays, not collections: a call usually
+        // misses one or a few keys.
+        var waits = new Task<float[]>?[keys.Length];
+        var owned = new int[keys.Length];
+        var sources = new TaskCompletionSource<float[]>?[keys.Length];
+        Dictionary<EmbeddingCacheKey, int>? firstMiss = keys.Length > 8 ? new(keys.Length) : null;
+        int ownedCount = 0;
         for (int i = 0; i < keys.Length; i++)
         {
-            if (vectors[i] is not null || pending.ContainsKey(keys[i]))
+            if (vectors[i] is not null)
             {
+                continue;
+            }
+
+            int earlier = FirstMiss(keys, waits, firstMiss, i);
+            if (earlier >= 0)
+            {
+                waits[i] = waits[earlier];
                 continue;
             }
 
@@ -128,73 +140,99 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
             Task<float[]> winner = _inFlight.GetOrAdd(keys[i], source.Task);
             if (ReferenceEquals(winner, source.Task))
             {
-                owned.Add((keys[i], source, inputs[i]));
+                owned[ownedCount] = i;
+                sources[ownedCount] = source;
+                ownedCount++;
             }
 
-            pending[keys[i]] = winner;
+            waits[i] = winner;
         }
 
         UsageDetails? usage = null;
-        if (owned.Count > 0)
+        if (ownedCount > 0)
         {
-            usage = await GenerateOwnedAsync(owned, options, cancellationToken).ConfigureAwait(false);
+            usage = await GenerateOwnedAsync(inputs, keys, owned, sources, ownedCount, options, cancellationToken).ConfigureAwait(false);
         }
 
         for (int i = 0; i < keys.Length; i++)
         {
             if (vectors[i] is null)
             {
-                vectors[i] = await pending[keys[i]].WaitAsync(cancellationToken).ConfigureAwait(false);
+                vectors[i] = await waits[i]!.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
         return usage;
     }
 
+    /// <summary>The index of an earlier miss with the same key as <paramref name="i"/>, or -1 (recording <paramref name="i"/> as the first).</summary>
+    private static int FirstMiss(EmbeddingCacheKey[] keys, Task<float[]>?[] waits, Dictionary<EmbeddingCacheKey, int>? firstMiss, int i)
+    {
+        if (firstMiss is not null)
+        {
+            return firstMiss.TryAdd(keys[i], i) ? -1 : firstMiss[keys[i]];
+        }
+
+        for (int j = 0; j < i; j++)
+        {
+            if (waits[j] is not null && keys[j] == keys[i])
+            {
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
     private async Task<UsageDetails?> GenerateOwnedAsync(
-        List<(EmbeddingCacheKey Key, TaskCompletionSource<float[]> Source, string Text)> owned,
+        IReadOnlyList<string> inputs,
+        EmbeddingCacheKey[] keys,
+        int[] owned,
+        TaskCompletionSource<float[]>?[] sources,
+        int count,
         EmbeddingGenerationOptions? options,
         CancellationToken cancellationToken)
     {
         try
         {
-            var texts = new string[owned.Count];
-            for (int i = 0; i < texts.Length; i++)
+            var texts = new string[count];
+            for (int i = 0; i < count; i++)
             {
-                texts[i] = owned[i].Text;
+                texts[i] = inputs[owned[i]];
             }
 
             GeneratedEmbeddings<Embedding<float>> generated = await base.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
-            if (generated.Count != texts.Length)
+            if (generated.Count != count)
             {
-                throw new InvalidOperationException($"The inner generator returned {generated.Count} embeddings for {texts.Length} inputs.");
+                throw new InvalidOperationException($"The inner generator returned {generated.Count} embeddings for {count} inputs.");
             }
 
-            var fresh = new float[texts.Length][];
-            var freshKeys = new EmbeddingCacheKey[texts.Length];
-            for (int i = 0; i < fresh.Length; i++)
+            var fresh = new float[count][];
+            var freshKeys = new EmbeddingCacheKey[count];
+            for (int i = 0; i < count; i++)
             {
                 ReadOnlyMemory<float> vector = generated[i].Vector;
                 fresh[i] = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(vector, out ArraySegment<float> segment)
                     && segment.Offset == 0 && segment.Count == segment.Array!.Length
                     ? segment.Array
                     : vector.ToArray();
-                freshKeys[i] = owned[i].Key;
+                freshKeys[i] = keys[owned[i]];
             }
 
             // Stored before the in-flight entries go, so a later caller finds the vector in one place or the other.
             Store.SetMany(freshKeys, fresh);
-            for (int i = 0; i < fresh.Length; i++)
+            for (int i = 0; i < count; i++)
             {
-                owned[i].Source.TrySetResult(fresh[i]);
+                sources[i]!.TrySetResult(fresh[i]);
             }
 
             return generated.Usage;
         }
         catch (Exception ex)
         {
-            foreach (var (_, source, _) in owned)
+            for (int i = 0; i < count; i++)
             {
+                TaskCompletionSource<float[]> source = sources[i]!;
                 if (ex is OperationCanceledException oce)
                 {
                     source.TrySetCanceled(oce.CancellationToken);
@@ -210,9 +248,9 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
         }
         finally
         {
-            foreach (var (key, source, _) in owned)
+            for (int i = 0; i < count; i++)
             {
-                _inFlight.TryRemove(new KeyValuePair<EmbeddingCacheKey, Task<float[]>>(key, source.Task));
+                _inFlight.TryRemove(new KeyValuePair<EmbeddingCacheKey, Task<float[]>>(keys[owned[i]], sources[i]!.Task));
             }
         }
     }

@@ -245,4 +245,24 @@ public sealed class HttpEmbedderTests : IAsyncLifetime
         Assert.Contains("no \"data\"", Assert.Throws<EmbeddingHttpException>(
             () => EmbeddingResponseReader.ReadOpenAI("{\"error\":{\"message\":\"x\"}}"u8, new float[1][], 2, endpoint)).Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public void Response_reader_decodes_base64_plain_or_escaped_and_rejects_bad_values()
+    {
+        var endpoint = new Uri("http://127.0.0.1/v1/embeddings");
+        float[] expected = [0.25f, -1.5f, float.Epsilon, 3e7f, BitConverter.Int32BitsToSingle(unchecked((int)0xFBFFFFFF)), -0f];
+        string base64 = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected.AsSpan()));
+        Assert.Contains("/", base64, StringComparison.Ordinal); // so the escaped form below differs from the plain one
+        float[] Read(string value, int dimensions)
+        {
+            var destination = new float[1][];
+            EmbeddingResponseReader.ReadOpenAI(System.Text.Encoding.UTF8.GetBytes($"{{\"data\":[{{\"index\":0,\"embedding\":\"{value}\"}}]}}"), destination, dimensions, endpoint);
+            return destination[0];
+        }
+
+        Assert.Equal(expected, Read(base64, 6));
+        Assert.Equal(expected, Read(base64.Replace("/", "\\/", StringComparison.Ordinal).Replace("+", "\\u002B", StringComparison.Ordinal), 6));
+        Assert.Contains("not base64", Assert.Throws<EmbeddingHttpException>(() => Read(new string('!', base64.Length), 6)).Message, StringComparison.Ordinal);
+        Assert.Contains("has 6 dimensions; expected 5", Assert.Throws<EmbeddingHttpException>(() => Read(base64, 5)).Message, StringComparison.Ordinal);
+        Assert.Contains("not a whole number", Assert.Throws<EmbeddingHttpException>(() => Read(base64[..^4] + "AAA=", 6)).Message, StringComparison.Ordinal);
+    }
 }

@@ -88,6 +88,22 @@ public sealed class SingleFlightCachingEmbeddingGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Repeats_within_a_long_call_are_sent_once_and_served_to_every_position()
+    {
+        using SingleFlightCachingEmbeddingGenerator cached = Cached();
+        await cached.GenerateAsync(["p3"]);
+        string[] inputs = Enumerable.Range(0, 40).Select(i => $"p{i % 7}").ToArray();
+
+        GeneratedEmbeddings<Embedding<float>> result = await cached.GenerateAsync(inputs);
+
+        Assert.Equal(["p0", "p1", "p2", "p4", "p5", "p6"], _server.Requests[^1].Inputs);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(FakeEmbeddingServer.VectorFor(inputs[i], 8), result[i].Vector.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task Input_kind_and_dimensions_are_part_of_the_key()
     {
         using SingleFlightCachingEmbeddingGenerator cached = Cached();
