@@ -872,11 +872,12 @@ public sealed class HnswIndex : InMemoryVectorIndex
         int current = entry;
         if (level < maxLevel)
         {
-            float distance = Distance(ref vector, current);
-            for (int l = maxLevel; l > level; l--)
+            current = Metric switch
             {
-                current = Greedy(ref vector, current, ref distance, l);
-            }
+                DistanceMetric.Cosine or DistanceMetric.DotProduct => Descend<NegativeDotDistance>(ref vector, entry, maxLevel, level, out _),
+                DistanceMetric.Euclidean or DistanceMetric.EuclideanSquared => Descend<SquaredL2Distance>(ref vector, entry, maxLevel, level, out _),
+                _ => Descend<ManhattanDistance>(ref vector, entry, maxLevel, level, out _),
+            };
         }
 
         for (int l = Math.Min(level, maxLevel); l >= 0; l--)
@@ -977,29 +978,42 @@ public sealed class HnswIndex : InMemoryVectorIndex
         }
     }
 
-    /// <summary>Greedy descent on an upper layer: moves to any closer neighbour until none is closer.</summary>
-    private int Greedy(ref float vector, int current, ref float distance, int level)
+    /// <summary>
+    /// Greedy descent from <paramref name="entry"/> on layer <paramref name="top"/> down to layer
+    /// <paramref name="bottom"/> + 1: on each layer, moves to any closer neighbour until none is closer. Inserts and
+    /// queries share it.
+    /// </summary>
+    /// <returns>The node reached; <paramref name="distance"/> is its distance to <paramref name="vector"/>.</returns>
+    private int Descend<TDistance>(ref float vector, int entry, int top, int bottom, out float distance)
+        where TDistance : struct, IIndexDistance
     {
-        bool changed = true;
-        while (changed)
+        int dims = _dims;
+        ref float vectors = ref MemoryMarshal.GetArrayDataReference(_vectors);
+        int current = entry;
+        distance = TDistance.Compute(ref vector, ref Unsafe.Add(ref vectors, (nint)current * dims), dims);
+        for (int level = top; level > bottom; level--)
         {
-            changed = false;
-            Span<int> list = Links(current, level);
-            if (list.IsEmpty)
+            bool changed = true;
+            while (changed)
             {
-                break;
-            }
-
-            int n = Math.Min(Volatile.Read(ref list[0]), _m);
-            for (int j = 1; j <= n; j++)
-            {
-                int candidate = list[j];
-                float d = Distance(ref vector, candidate);
-                if (d < distance)
+                changed = false;
+                Span<int> list = Links(current, level);
+                if (list.IsEmpty)
                 {
-                    distance = d;
-                    current = candidate;
-                    changed = true;
+                    break;
+                }
+
+                int n = Math.Min(Volatile.Read(ref list[0]), _m);
+                for (int j = 1; j <= n; j++)
+                {
+                    int candidate = list[j];
+                    float d = TDistance.Compute(ref vector, ref Unsafe.Add(ref vectors, (nint)candidate * dims), dims);
+                    if (d < distance)
+                    {
+                        distance = d;
+                        current = candidate;
+                        changed = true;
+                    }
                 }
             }
         }
@@ -1278,34 +1292,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
         int dims = _dims;
         ref float q = ref MemoryMarshal.GetReference(query);
         ref float vectors = ref MemoryMarshal.GetArrayDataReference(_vectors);
-        int current = entry;
-        float currentDistance = TDistance.Compute(ref q, ref Unsafe.Add(ref vectors, (nint)current * dims), dims);
-        for (int level = maxLevel; level > 0; level--)
-        {
-            bool changed = true;
-            while (changed)
-            {
-                changed = false;
-                Span<int> list = Links(current, level);
-                if (list.IsEmpty)
-                {
-                    break;
-                }
-
-                int n = Math.Min(Volatile.Read(ref list[0]), _m);
-                for (int j = 1; j <= n; j++)
-                {
-                    int candidate = list[j];
-                    float d = TDistance.Compute(ref q, ref Unsafe.Add(ref vectors, (nint)candidate * dims), dims);
-                    if (d < currentDistance)
-                    {
-                        currentDistance = d;
-                        current = candidate;
-                        changed = true;
-                    }
-                }
-            }
-        }
+        int current = Descend<TDistance>(ref q, entry, maxLevel, 0, out float currentDistance);
 
         // With tombstones or a filter, results fill more slowly than candidates, so the walk may not stop at the first
         // candidate beyond the bound until ef results are in (hnswlib does the same). Racy reads only cost speed.
