@@ -129,7 +129,9 @@ public sealed class PackedProductCodesTests
         {
             byte[] codes = EncodeAll(pq, data);
             var packed = new PackedProductCodes(pq, codes, 1200);
-            Assert.Equal(FullSort(pq, codes, 1200, query, DistanceMetric.EuclideanSquared, 15), packed.Search(query, DistanceMetric.EuclideanSquared, 15));
+            QuantizedSearchHit[] expected = FullSort(pq, codes, 1200, query, DistanceMetric.EuclideanSquared, 15);
+            Assert.Equal(expected, packed.Search(query, DistanceMetric.EuclideanSquared, 15));
+            Assert.Equal(expected, Search(packed, query, DistanceMetric.EuclideanSquared, 15, accelerate: false));
         }
     }
 
