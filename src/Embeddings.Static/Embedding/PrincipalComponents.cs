@@ -41,15 +41,21 @@ internal static class PrincipalComponents
             }
         }
 
-        for (int i = 0; i < d; i++)
+        MirrorUpperTriangle(gram, d);
+
+        return gram;
+    }
+
+    /// <summary>Copies the upper triangle of a symmetric row-major <paramref name="size"/> x <paramref name="size"/> matrix, accumulated alone, onto the lower one.</summary>
+    public static void MirrorUpperTriangle(double[] matrix, int size)
+    {
+        for (int i = 0; i < size; i++)
         {
             for (int j = 0; j < i; j++)
             {
-                gram[(i * d) + j] = gram[(j * d) + i];
+                matrix[(i * size) + j] = matrix[(j * size) + i];
             }
         }
-
-        return gram;
     }
 
     public static float[][] TopEigenvectors(double[] matrix, int size, int count)

@@ -137,13 +137,7 @@ public sealed class StaticEmbedder : EmbedderBase
             throw new ArgumentException("The corpus holds no text with a known token; common components cannot be fitted.", nameof(corpus));
         }
 
-        for (int i = 0; i < d; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                gram[(i * d) + j] = gram[(j * d) + i];
-            }
-        }
+        PrincipalComponents.MirrorUpperTriangle(gram, d);
 
         return PrincipalComponents.TopEigenvectors(gram, d, count);
     }
