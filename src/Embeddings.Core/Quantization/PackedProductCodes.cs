@@ -100,13 +100,7 @@ public sealed class PackedProductCodes
         var scores = new float[size];
         var indices = new int[size];
         int found = Search(query, metric, scores, indices);
-        var hits = new QuantizedSearchHit[found];
-        for (int i = 0; i < found; i++)
-        {
-            hits[i] = new QuantizedSearchHit(indices[i], scores[i]);
-        }
-
-        return hits;
+        return QuantizedSearch.ToHits(scores, indices, found);
     }
 
     /// <summary>Allocation-light search: keeps the <c>scores.Length</c> best codes, best first.</summary>

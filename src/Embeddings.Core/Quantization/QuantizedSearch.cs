@@ -18,13 +18,7 @@ public static class QuantizedSearch
         var scores = new float[size];
         var indices = new int[size];
         int found = Scan(scorer, codes, count, scores, indices);
-        var hits = new QuantizedSearchHit[found];
-        for (int i = 0; i < found; i++)
-        {
-            hits[i] = new QuantizedSearchHit(indices[i], scores[i]);
-        }
-
-        return hits;
+        return ToHits(scores, indices, found);
     }
 
     /// <summary>Allocation-free scan: keeps the <c>scores.Length</c> best codes, best first.</summary>
@@ -64,5 +58,17 @@ public static class QuantizedSearch
         }
 
         return top.SortDescending();
+    }
+
+    /// <summary>Pairs the first <paramref name="found"/> scores and indices that a buffer-filling search wrote into hits.</summary>
+    internal static QuantizedSearchHit[] ToHits(ReadOnlySpan<float> scores, ReadOnlySpan<int> indices, int found)
+    {
+        var hits = new QuantizedSearchHit[found];
+        for (int i = 0; i < found; i++)
+        {
+            hits[i] = new QuantizedSearchHit(indices[i], scores[i]);
+        }
+
+        return hits;
     }
 }

@@ -118,13 +118,7 @@ public sealed class TwoStageRetriever
         var scores = new float[size];
         var indices = new int[size];
         int found = Search(query, candidateScores, candidateIndices, scores, indices);
-        var hits = new QuantizedSearchHit[found];
-        for (int i = 0; i < found; i++)
-        {
-            hits[i] = new QuantizedSearchHit(indices[i], scores[i]);
-        }
-
-        return hits;
+        return QuantizedSearch.ToHits(scores, indices, found);
     }
 
     /// <summary>Allocation-free search with caller-owned buffers (beyond the two per-query scorers).</summary>
