@@ -69,13 +69,13 @@ internal static class QuantizationHarness
             var stopwatch = Timer.Start();
             ProductQuantizer pq = ProductQuantizer.Train(xb, d, m, new ProductQuantizerOptions { BitsPerCode = nbits, Iterations = iterations });
             stopwatch.Record(result, "pq_train");
-            Measure("pq", pq, DistanceMetric.DotProduct);
-            MeasurePacked(pq);
+            byte[] pqCodes = Measure("pq", pq, DistanceMetric.DotProduct);
+            MeasurePacked(pq, pqCodes);
         }
 
         Console.WriteLine(JsonSerializer.Serialize(result));
 
-        void Measure(string name, IVectorQuantizer quantizer, DistanceMetric metric)
+        byte[] Measure(string name, IVectorQuantizer quantizer, DistanceMetric metric)
         {
             byte[] codes = EncodeAll(quantizer, xb, d, out Timer encode);
             encode.Record(result, name + "_encode");
@@ -83,12 +83,12 @@ internal static class QuantizationHarness
             search.Record(result, name + "_search");
             result[name + "_recall"] = Recall(found, truth);
             result[name + "_bytes"] = quantizer.BytesPerVector;
+            return codes;
         }
 
         // The same PQ codes in 64-code blocks (PackedProductCodes): the same answers, scanned with byte tables first.
-        void MeasurePacked(ProductQuantizer pq)
+        void MeasurePacked(ProductQuantizer pq, byte[] codes)
         {
-            byte[] codes = EncodeAll(pq, xb, d, out _);
             var pack = Timer.Start();
             var packed = new PackedProductCodes(pq, codes, n);
             pack.Record(result, "pq_packed_pack");
