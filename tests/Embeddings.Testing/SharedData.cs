@@ -3,10 +3,39 @@ namespace Embeddings.Testing;
 /// <summary>Finds the <c>shared/</c> fixtures folder that sits beside the repository checkout.</summary>
 public static class SharedData
 {
-    private static readonly Lazy<string> LazyRoot = new(Locate);
+    private static readonly Lazy<string?> LazyRoot = new(TryLocate);
 
     /// <summary>Gets the absolute path of the shared folder (<c>EMBEDDINGS_SHARED</c> overrides the search).</summary>
-    public static string Root => LazyRoot.Value;
+    public static string Root => LazyRoot.Value
+        ?? throw new DirectoryNotFoundException("The shared fixtures folder was not found beside the repository; set EMBEDDINGS_SHARED.");
+
+    /// <summary>Gets a value indicating whether the shared folder was found.</summary>
+    public static bool IsAvailable => LazyRoot.Value is not null;
+
+    /// <summary>
+    /// Says which of <paramref name="fixtures"/> are missing, as a skip reason, or returns <see langword="null"/>
+    /// when all of them exist.
+    /// </summary>
+    /// <param name="fixtures">Paths below the shared folder, with <c>/</c> separators.</param>
+    /// <returns>The reason, naming every missing fixture, or <see langword="null"/>.</returns>
+    public static string? MissingReason(params string[] fixtures)
+    {
+        ArgumentNullException.ThrowIfNull(fixtures);
+        string? root = LazyRoot.Value;
+        var missing = new List<string>();
+        foreach (string fixture in fixtures.Length == 0 ? ["."] : fixtures)
+        {
+            string path = root is null ? fixture : System.IO.Path.Combine(root, fixture);
+            if (root is null || (!File.Exists(path) && !Directory.Exists(path)))
+            {
+                missing.Add("shared/" + fixture.TrimStart('.', '/'));
+            }
+        }
+
+        return missing.Count == 0
+            ? null
+            : $"Missing shared fixture{(missing.Count > 1 ? "s" : string.Empty)}: {string.Join(", ", missing)} (set EMBEDDINGS_SHARED or put shared/ beside the checkout).";
+    }
 
     /// <summary>Gets the repository root (the folder holding Embeddings.Core.sln).</summary>
     public static string RepositoryRoot => FindRepositoryRoot() ?? throw new DirectoryNotFoundException("Embeddings.Core.sln was not found above " + AppContext.BaseDirectory);
@@ -25,7 +54,7 @@ public static class SharedData
         return path;
     }
 
-    private static string Locate()
+    private static string? TryLocate()
     {
         string? overridden = Environment.GetEnvironmentVariable("EMBEDDINGS_SHARED");
         if (!string.IsNullOrEmpty(overridden))
@@ -45,7 +74,7 @@ public static class SharedData
             }
         }
 
-        throw new DirectoryNotFoundException("The shared fixtures folder was not found beside the repository; set EMBEDDINGS_SHARED.");
+        return null;
     }
 
     private static string? FindRepositoryRoot()
