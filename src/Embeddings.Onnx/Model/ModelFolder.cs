@@ -55,6 +55,15 @@ internal sealed class ModelFolder
 
     public string MaskingToken { get; private set; } = "[MASK]";
 
+    /// <summary>
+    /// Describes a model that comes as a graph and a vocabulary without a folder (a packaged model): every
+    /// configuration value is left to the catalog, and <paramref name="description"/> names it in messages.
+    /// </summary>
+    /// <param name="description">Where the model comes from, for example <c>/app/models/X.dll!X.Resources.model.onnx</c>.</param>
+    /// <param name="vocabularyDescription">Where the vocabulary comes from, for messages.</param>
+    public static ModelFolder ForResources(string description, string vocabularyDescription) =>
+        new(description) { ModelFile = description, VocabFile = vocabularyDescription };
+
     /// <summary>Reads the folder's configuration files.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">Neither onnx/model.onnx nor model.onnx, or no tokenizer file, exists.</exception>

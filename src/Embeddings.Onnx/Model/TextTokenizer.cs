@@ -34,6 +34,24 @@ internal sealed partial class TextTokenizer
     /// <summary>Gets the padding id.</summary>
     public int PaddingId => _tokenizer.PaddingTokenId;
 
+    /// <summary>Creates the tokenizer from the bytes of a vocab.txt (one token a line), configured by <paramref name="folder"/>.</summary>
+    public static TextTokenizer Create(ModelFolder folder, byte[] vocabularyText)
+    {
+        string[] tokens = Encoding.UTF8.GetString(vocabularyText).Split('\n');
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            tokens[i] = tokens[i].TrimEnd('\r');
+        }
+
+        // A trailing newline ends the last line; it does not start a new token.
+        if (tokens.Length > 0 && tokens[^1].Length == 0)
+        {
+            tokens = tokens[..^1];
+        }
+
+        return Create(folder, tokens, new MemoryStream(vocabularyText, writable: false), folder.LowerCase, folder.StripAccents, folder.TokenizeChineseChars);
+    }
+
     /// <summary>Creates the tokenizer from vocab.txt, or from the WordPiece vocabulary inside tokenizer.json.</summary>
     public static TextTokenizer Create(ModelFolder folder)
     {
@@ -59,6 +77,11 @@ internal sealed partial class TextTokenizer
             ReadNormalizer(file, ref lowerCase, ref stripAccents, ref chineseChars);
         }
 
+        return Create(folder, tokens, vocabulary, lowerCase, stripAccents, chineseChars);
+    }
+
+    private static TextTokenizer Create(ModelFolder folder, string[] tokens, Stream vocabulary, bool? lowerCase, bool? stripAccents, bool? chineseChars)
+    {
         using (vocabulary)
         {
             // Hugging Face's BertTokenizer: do_lower_case defaults to true, strip_accents=None follows lower-casing,
