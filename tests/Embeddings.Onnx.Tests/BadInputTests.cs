@@ -1,3 +1,4 @@
+using Embeddings.Testing;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Embeddings.Onnx.Tests;
@@ -5,7 +6,7 @@ namespace Embeddings.Onnx.Tests;
 /// <summary>Bad model folders and bad inputs fail with messages that say what and where.</summary>
 public sealed class BadInputTests
 {
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void A_missing_model_file_names_the_path()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -14,7 +15,7 @@ public sealed class BadInputTests
         Assert.Contains(Path.Combine(copy.Path, "onnx", "model.onnx"), ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void A_missing_folder_names_the_path()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N"), "inner");
@@ -22,7 +23,7 @@ public sealed class BadInputTests
         Assert.Contains(missing, ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void A_corrupt_model_file_names_the_path()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -34,7 +35,7 @@ public sealed class BadInputTests
         Assert.IsType<OnnxRuntimeException>(ex.InnerException);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void A_corrupt_config_file_names_the_path()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -44,7 +45,7 @@ public sealed class BadInputTests
         Assert.Contains(pooling, ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void A_vocabulary_larger_than_the_embedding_table_is_caught_at_load()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -55,7 +56,7 @@ public sealed class BadInputTests
         Assert.Contains(Path.Combine(copy.Path, "onnx", "model.onnx"), ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task The_empty_string_embeds_as_cls_sep()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder);
@@ -65,7 +66,7 @@ public sealed class BadInputTests
         Assert.InRange(VectorMath.Norm(result[0].Vector.Span), 0.9999f, 1.0001f);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task A_null_in_a_batch_names_its_index()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder);
@@ -73,14 +74,14 @@ public sealed class BadInputTests
         Assert.Contains("Input 2 is null", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Options_out_of_range_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { MaxTokens = 1 }));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void An_unavailable_execution_provider_is_named()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { ExecutionProviders = ["CUDA"] }));

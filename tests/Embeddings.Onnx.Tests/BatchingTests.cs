@@ -1,3 +1,4 @@
+using Embeddings.Testing;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 
@@ -17,7 +18,7 @@ public sealed class BatchingTests
 
     public static TheoryData<PoolingStrategy> PoolingModes => [.. Enum.GetValues<PoolingStrategy>()];
 
-    [Theory]
+    [SharedTheory("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     [MemberData(nameof(PoolingModes))]
     public async Task Batched_and_one_at_a_time_agree_for_every_pooling_mode(PoolingStrategy pooling)
     {
@@ -31,7 +32,7 @@ public sealed class BatchingTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Results_do_not_depend_on_input_order()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 4 });
@@ -43,7 +44,7 @@ public sealed class BatchingTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Concurrent_calls_give_the_same_vectors_as_sequential_ones()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 3 });
@@ -60,7 +61,7 @@ public sealed class BatchingTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Progress_is_reported_after_every_batch()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 5 });
@@ -71,7 +72,7 @@ public sealed class BatchingTests
         Assert.All(reports, r => Assert.Equal(Inputs.Length, r.Total));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Cancellation_is_checked_between_batches()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 2 });
@@ -86,7 +87,7 @@ public sealed class BatchingTests
         Assert.Equal(1, reports);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Overlong_inputs_are_truncated_and_reported()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { MaxTokens = 8 });
@@ -116,7 +117,7 @@ public sealed class BatchingTests
         Assert.Equal(TinyModel.Reference.Single(r => r.Text == longText).InputIds[..7], ids.Take(7));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Overlong_inputs_throw_with_their_index_when_asked()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { MaxTokens = 8, OverlongInput = OverlongInputPolicy.Throw });
@@ -125,7 +126,7 @@ public sealed class BatchingTests
         Assert.Contains("Input 1 has 32 tokens", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Usage_counts_the_tokens_fed_to_the_model()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder);

@@ -1,9 +1,10 @@
+using Embeddings.Testing;
 namespace Embeddings.Onnx.Tests;
 
 /// <summary>Token ids and vectors against what transformers.js computed with the same model.</summary>
 public sealed class ReferenceTests
 {
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Token_ids_equal_transformers_js_for_every_reference_text()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder);
@@ -14,7 +15,7 @@ public sealed class ReferenceTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Mean_pooled_normalized_vectors_match_transformers_js()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder);
@@ -28,7 +29,7 @@ public sealed class ReferenceTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Cls_vectors_match_transformers_js_per_component()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { Pooling = PoolingStrategy.Cls, Normalize = false });
@@ -45,7 +46,7 @@ public sealed class ReferenceTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Descriptor_comes_from_the_folder()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder);

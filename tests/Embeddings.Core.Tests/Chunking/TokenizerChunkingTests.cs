@@ -15,7 +15,7 @@ public sealed class TokenizerChunkingTests
     // What the model sees: the ids including [CLS] and [SEP].
     private static int ModelTokens(string text) => Tokenizer.Value.EncodeToIds(text).Count;
 
-    [Theory]
+    [SharedTheory("data/scifact", "models/bert-tiny-random")]
     [InlineData(32, 8)]
     [InlineData(64, 0)]
     public void WordPiece_counts_bound_every_chunk_and_no_text_is_lost(int maxTokens, int overlap)

@@ -1,3 +1,4 @@
+using Embeddings.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Embeddings.Indexing.Internal;
@@ -38,7 +39,7 @@ public sealed class HnswIndexTests
         return hits / (double)(queries.Count * k);
     }
 
-    [Fact]
+    [SharedFact("data/glove-ann", "models/glove-6B-100d-top100k")]
     public void Recall_after_deleting_30_percent_and_inserting_as_many_stays_within_001_of_a_fresh_build()
     {
         List<(string Word, float[] Vector)> all = Glove.Value;
@@ -82,7 +83,7 @@ public sealed class HnswIndexTests
         }
     }
 
-    [Fact]
+    [SharedFact("data/glove-ann", "models/glove-6B-100d-top100k")]
     public async Task Four_writers_and_four_readers_keep_every_invariant()
     {
         const int dims = 16;
@@ -192,7 +193,7 @@ public sealed class HnswIndexTests
         Assert.True(graphHits >= live.Count * 0.98, $"graph search found {graphHits} of {live.Count} live keys as their own nearest neighbour");
     }
 
-    [Fact]
+    [SharedFact("data/glove-ann", "models/glove-6B-100d-top100k")]
     public void Filtered_search_is_exact_when_the_filter_admits_few_and_only_returns_admitted_records_otherwise()
     {
         var random = new Random(5);
@@ -218,7 +219,7 @@ public sealed class HnswIndexTests
         }
     }
 
-    [Fact]
+    [SharedFact("data/glove-ann", "models/glove-6B-100d-top100k")]
     public void Same_seed_and_order_build_the_same_graph_byte_for_byte()
     {
         var random = new Random(9);
@@ -247,7 +248,7 @@ public sealed class HnswIndexTests
         }
     }
 
-    [Fact]
+    [SharedFact("data/glove-ann", "models/glove-6B-100d-top100k")]
     public void Invalid_options_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new HnswIndex(8, DistanceMetric.Cosine, new HnswIndexOptions { M = 1 }));

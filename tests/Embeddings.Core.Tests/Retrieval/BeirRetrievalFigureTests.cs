@@ -33,7 +33,7 @@ public sealed class BeirRetrievalFigureTests
         return RetrievalEvaluator.Evaluate(runs, dataset.Judgments, [10, 100]);
     }
 
-    [Fact]
+    [SharedFact("data/msmarco-trec-dl-subset", "data/scifact", "models/glove-6B-100d-top100k")]
     public void Bm25_on_SciFact_reaches_the_reference_nDCG_at_10()
     {
         BeirDataset scifact = BeirDataset.Load(SharedData.Path("data", "scifact"));
@@ -45,7 +45,7 @@ public sealed class BeirRetrievalFigureTests
         Assert.InRange(report.NdcgAt[10], 0.662 - 0.005, 0.662 + 0.005);
     }
 
-    [Fact]
+    [SharedFact("data/msmarco-trec-dl-subset", "data/scifact", "models/glove-6B-100d-top100k")]
     public async Task Hybrid_bm25_plus_static_beats_bm25_alone_on_the_MS_MARCO_subset()
     {
         BeirDataset msmarco = BeirDataset.Load(SharedData.Path("data", "msmarco-trec-dl-subset"));

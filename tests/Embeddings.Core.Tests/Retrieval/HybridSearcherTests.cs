@@ -31,7 +31,7 @@ public sealed class HybridSearcherTests
         return (lexical, vectors, embedder);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public async Task SearchAsync_fuses_the_bm25_and_vector_rankings_of_the_query()
     {
         (Bm25Index lexical, FlatIndex vectors, StaticEmbedder embedder) = await BuildAsync();
@@ -51,7 +51,7 @@ public sealed class HybridSearcherTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public async Task Filter_applies_to_both_retrievers_and_a_missing_embedder_is_reported()
     {
         (Bm25Index lexical, FlatIndex vectors, StaticEmbedder embedder) = await BuildAsync();

@@ -1,8 +1,9 @@
+using Embeddings.Testing;
 namespace Embeddings.Onnx.Tests.Catalog;
 
 public sealed class OnnxModelCatalogTests
 {
-    [Theory]
+    [SharedTheory("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     [InlineData("BAAI/bge-small-en-v1.5", 384, PoolingStrategy.Cls)]
     [InlineData("baai/BGE-LARGE-EN-V1.5", 1024, PoolingStrategy.Cls)]
     [InlineData("all-MiniLM-L6-v2", 384, PoolingStrategy.Mean)]
@@ -17,7 +18,7 @@ public sealed class OnnxModelCatalogTests
         Assert.Equal(pooling, info.Pooling);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Unknown_models_are_not_found()
     {
         Assert.Null(OnnxModelCatalog.Find("someone/unknown-model"));
@@ -25,7 +26,7 @@ public sealed class OnnxModelCatalogTests
         Assert.Null(OnnxModelCatalog.Find(null));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Prefixes_and_matryoshka_sizes_follow_the_model_cards()
     {
         Assert.Equal(new EmbeddingPrompts("query: ", "passage: "), OnnxModelCatalog.Find("intfloat/multilingual-e5-large")!.Prompts);
@@ -35,7 +36,7 @@ public sealed class OnnxModelCatalogTests
         Assert.Empty(OnnxModelCatalog.Find("thenlper/gte-base")!.MatryoshkaDimensions);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Every_entry_is_consistent()
     {
         Assert.Equal(OnnxModelCatalog.All.Count, OnnxModelCatalog.All.Select(m => m.ModelId).Distinct(StringComparer.OrdinalIgnoreCase).Count());
@@ -51,7 +52,7 @@ public sealed class OnnxModelCatalogTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void A_catalog_id_over_a_local_folder_supplies_prompts_and_checks_dimensions()
     {
         var ex = Assert.Throws<InvalidDataException>(() => OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { ModelId = "BAAI/bge-small-en-v1.5" }));

@@ -1,3 +1,4 @@
+using Embeddings.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -5,7 +6,7 @@ namespace Embeddings.Onnx.Tests.DependencyInjection;
 
 public sealed class OnnxEmbeddingsBuilderExtensionsTests
 {
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task UseOnnxModel_registers_an_embedder_for_a_model_folder()
     {
         var services = new ServiceCollection();
@@ -21,14 +22,14 @@ public sealed class OnnxEmbeddingsBuilderExtensionsTests
         Assert.True(cosine >= 0.99999f, $"cosine {cosine}");
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void UseOnnxModel_checks_its_options_when_called()
     {
         var services = new ServiceCollection();
         Assert.Throws<ArgumentOutOfRangeException>(() => services.AddEmbeddings(e => e.UseOnnxModel(TinyModel.Folder, o => o.BatchSize = -1)));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Prompts_from_options_are_applied_to_queries()
     {
         using OnnxEmbedder plain = OnnxEmbedder.Load(TinyModel.Folder);

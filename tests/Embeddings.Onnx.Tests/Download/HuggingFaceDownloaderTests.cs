@@ -1,3 +1,4 @@
+using Embeddings.Testing;
 namespace Embeddings.Onnx.Tests.Download;
 
 /// <summary>The downloader against a real HTTP server on 127.0.0.1 serving the tiny model in the hub's URL layout.</summary>
@@ -5,7 +6,7 @@ public sealed class HuggingFaceDownloaderTests
 {
     private const string Repository = "test-org/bert-tiny-random";
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Downloads_follow_redirects_verify_the_announced_hash_and_load()
     {
         await using HubServer server = await HubServer.StartAsync((Repository, TinyModel.Folder));
@@ -34,7 +35,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.Equal(before, server.Requests.Count);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task A_repository_without_onnx_export_is_a_404_naming_the_urls()
     {
         await using HubServer server = await HubServer.StartAsync((Repository, TinyModel.Folder));
@@ -45,7 +46,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.Contains("/test-org/missing-model/resolve/main/model.onnx", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task A_flat_model_onnx_is_found_when_onnx_folder_is_missing()
     {
         using var flat = new TempFolder();
@@ -62,7 +63,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.False(File.Exists(Path.Combine(folder, "modules.json")));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task A_truncated_body_is_resumed_with_a_range_request()
     {
         await using HubServer server = await HubServer.StartAsync((Repository, TinyModel.Folder));
@@ -74,7 +75,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.Contains(server.Requests, r => r.StartsWith("GET /cdn/test-org/bert-tiny-random/onnx/model.onnx bytes=", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task An_interrupted_download_keeps_its_partial_file_and_the_next_call_resumes_it()
     {
         await using HubServer server = await HubServer.StartAsync((Repository, TinyModel.Folder));
@@ -96,7 +97,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.Equal(HubServer.Sha256Of(Path.Combine(TinyModel.Folder, "onnx", "model.onnx")), HubServer.Sha256Of(target));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task A_wrong_announced_hash_discards_the_download()
     {
         await using HubServer server = await HubServer.StartAsync((Repository, TinyModel.Folder));
@@ -111,7 +112,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.False(File.Exists(target + ".partial"));
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task A_wrong_configured_hash_discards_the_download()
     {
         await using HubServer server = await HubServer.StartAsync((Repository, TinyModel.Folder));
@@ -122,7 +123,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.Contains("vocab.txt", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Offline_mode_never_touches_the_network()
     {
         await using HubServer server = await HubServer.StartAsync((Repository, TinyModel.Folder));
@@ -141,7 +142,7 @@ public sealed class HuggingFaceDownloaderTests
         Assert.Equal(online, server.Requests.Count);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Environment_variables_set_offline_mode_cache_and_endpoint()
     {
         string? offline = Environment.GetEnvironmentVariable(ModelDownloadOptions.OfflineEnvironmentVariable);
@@ -167,7 +168,7 @@ public sealed class HuggingFaceDownloaderTests
         }
     }
 
-    [Theory]
+    [SharedTheory("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     [InlineData("BAAI/bge-small-en-v1.5", true)]
     [InlineData("sentence-transformers/all-MiniLM-L6-v2", true)]
     [InlineData("../models/x", false)]

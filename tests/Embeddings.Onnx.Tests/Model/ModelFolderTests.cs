@@ -1,9 +1,10 @@
+using Embeddings.Testing;
 namespace Embeddings.Onnx.Tests.Model;
 
 /// <summary>What the files of a model folder change.</summary>
 public sealed class ModelFolderTests
 {
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Without_vocab_txt_the_vocabulary_comes_from_tokenizer_json()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -15,7 +16,7 @@ public sealed class ModelFolderTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Without_a_tokenizer_the_error_names_both_files()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -26,7 +27,7 @@ public sealed class ModelFolderTests
         Assert.Contains(Path.Combine(copy.Path, "tokenizer.json"), ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Prompts_come_from_config_sentence_transformers_json()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -37,7 +38,7 @@ public sealed class ModelFolderTests
         Assert.Equal(new EmbeddingPrompts("query: ", "passage: "), embedder.Descriptor.Prompts);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Without_a_normalize_module_vectors_keep_their_length()
     {
         using TempFolder copy = TinyModel.CopyToTemp();
@@ -54,7 +55,7 @@ public sealed class ModelFolderTests
         Assert.Equal(TinyModel.Reference[0].Cls, result[0].Vector.ToArray(), (a, b) => Math.Abs(a - b) <= 1e-4f);
     }
 
-    [Fact]
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public void Concatenated_pooling_modes_are_refused_with_the_file_named()
     {
         using TempFolder copy = TinyModel.CopyToTemp();

@@ -12,7 +12,7 @@ public sealed class ReferenceFigureTests
 {
     private const double Tolerance = 0.002;
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task Mean_pooling_reproduces_SciFact_test_nDCG_at_10()
     {
         var report = await EvaluateBeirAsync("scifact", new StaticEmbedderOptions());
@@ -20,7 +20,7 @@ public sealed class ReferenceFigureTests
         Assert.Equal(0.1244, report.NdcgAt[10], Tolerance);
     }
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task Mean_pooling_reproduces_MS_MARCO_subset_nDCG_at_10_over_the_43_judged_queries()
     {
         var report = await EvaluateBeirAsync("msmarco-trec-dl-subset", new StaticEmbedderOptions());
@@ -28,7 +28,7 @@ public sealed class ReferenceFigureTests
         Assert.Equal(0.4912, report.NdcgAt[10], Tolerance);
     }
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task Mean_pooling_reproduces_STS_B_test_Spearman()
     {
         var report = await EvaluateStsAsync(new StaticEmbedderOptions());
@@ -36,7 +36,7 @@ public sealed class ReferenceFigureTests
         Assert.Equal(0.4062, report.Spearman, Tolerance);
     }
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task SIF_weights_alone_lift_STS_B_test_Spearman_well_above_mean_pooling()
     {
         // Weights alone reach 0.597 here (a = 1e-4, the best value on STS-B dev); the common component does the rest.
@@ -44,7 +44,7 @@ public sealed class ReferenceFigureTests
         Assert.Equal(0.5971, report.Spearman, Tolerance);
     }
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task SIF_weighting_with_the_models_common_component_reaches_at_least_0_60_on_STS_B_test()
     {
         // The default SIF: weights, then the first principal component of the GloVe table itself removed (no corpus).
@@ -54,7 +54,7 @@ public sealed class ReferenceFigureTests
         Assert.True(report.Spearman >= 0.60, $"Spearman {report.Spearman:F4}");
     }
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task Full_SIF_with_the_common_component_fitted_on_STS_B_train_reaches_at_least_0_60_on_test()
     {
         var train = SentencePairDatasets.LoadStsBenchmark(SharedData.Path("data", "stsbenchmark", "sts-train.csv"));
@@ -64,7 +64,7 @@ public sealed class ReferenceFigureTests
         Assert.True(report.Spearman >= 0.60, $"Spearman {report.Spearman:F4}");
     }
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task SIF_weighting_lifts_SciFact_nDCG_at_10_to_at_least_0_21()
     {
         var report = await EvaluateBeirAsync("scifact", new StaticEmbedderOptions { Weighting = WordWeighting.Sif });
@@ -72,7 +72,7 @@ public sealed class ReferenceFigureTests
         Assert.True(report.NdcgAt[10] >= 0.21, $"nDCG@10 {report.NdcgAt[10]:F4}");
     }
 
-    [Fact]
+    [SharedFact("data", "data/stsbenchmark", "models/glove-6B-100d-top100k")]
     public async Task SIF_weights_alone_lift_SciFact_nDCG_at_10_to_at_least_0_21()
     {
         var report = await EvaluateBeirAsync("scifact", new StaticEmbedderOptions { Weighting = WordWeighting.Sif, ModelCommonComponents = 0 });

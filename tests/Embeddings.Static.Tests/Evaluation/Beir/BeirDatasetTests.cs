@@ -5,7 +5,7 @@ namespace Embeddings.Static.Tests.Evaluation.Beir;
 
 public sealed class BeirDatasetTests
 {
-    [Fact]
+    [SharedFact("data/msmarco-trec-dl-subset", "data/scifact")]
     public void SciFact_loads_corpus_queries_and_test_judgments()
     {
         BeirDataset dataset = BeirDataset.Load(SharedData.Path("data", "scifact"));
@@ -17,7 +17,7 @@ public sealed class BeirDatasetTests
         Assert.StartsWith("Microstructural development of human newborn cerebral white matter assessed in vivo by diffusion tensor magnetic resonance imaging. Alterations", dataset.Corpus[0].FullText, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("data/msmarco-trec-dl-subset", "data/scifact")]
     public void MS_MARCO_subset_has_43_queries_with_graded_judgments()
     {
         BeirDataset dataset = BeirDataset.Load(SharedData.Path("data", "msmarco-trec-dl-subset"));
@@ -26,7 +26,7 @@ public sealed class BeirDatasetTests
         Assert.Equal(4102, dataset.Judgments.Count);
     }
 
-    [Fact]
+    [SharedFact("data/msmarco-trec-dl-subset", "data/scifact")]
     public void A_missing_file_and_a_broken_line_are_named()
     {
         string dir = Directory.CreateTempSubdirectory("beir-").FullName;

@@ -5,14 +5,14 @@ namespace Embeddings.Static.Tests.Evaluation.Similarity;
 
 public sealed class CorrelationTests
 {
-    [Fact]
+    [SharedFact("data/sick", "data/stsbenchmark")]
     public void Pearson_matches_a_hand_computed_value()
     {
         // mean x = 2, mean y = 13/3; cov = 5, var x = 2, var y = 114/9.
         Assert.Equal(5 / Math.Sqrt(2 * 114.0 / 9), Correlation.Pearson([1, 2, 3], [2, 4, 7]), 12);
     }
 
-    [Fact]
+    [SharedFact("data/sick", "data/stsbenchmark")]
     public void Spearman_gives_tied_values_their_average_rank()
     {
         Assert.Equal([1, 2.5, 2.5, 4], Correlation.AverageRanks([1, 2, 2, 3]));
@@ -21,14 +21,14 @@ public sealed class CorrelationTests
         Assert.Equal(4.5 / Math.Sqrt(4.5 * 5), Correlation.Spearman([1, 2, 2, 3], [1, 3, 2, 4]), 12);
     }
 
-    [Fact]
+    [SharedFact("data/sick", "data/stsbenchmark")]
     public void Spearman_is_1_for_any_monotonic_relation_and_minus_1_for_a_reversed_one()
     {
         Assert.Equal(1, Correlation.Spearman([1, 2, 3, 4], [1, 8, 27, 64]), 12);
         Assert.Equal(-1, Correlation.Spearman([1, 2, 3, 4], [10, 5, 0, -5]), 12);
     }
 
-    [Fact]
+    [SharedFact("data/sick", "data/stsbenchmark")]
     public void Bad_series_are_rejected_with_the_reason()
     {
         Assert.Contains("differ in length", Assert.Throws<ArgumentException>(() => Correlation.Pearson([1, 2], [1])).Message, StringComparison.Ordinal);
@@ -37,7 +37,7 @@ public sealed class CorrelationTests
         Assert.Equal(0, Correlation.Pearson([1, 1, 1], [1, 2, 3]));
     }
 
-    [Fact]
+    [SharedFact("data/sick", "data/stsbenchmark")]
     public void STS_benchmark_and_SICK_load()
     {
         var test = SentencePairDatasets.LoadStsBenchmark(SharedData.Path("data", "stsbenchmark", "sts-test.csv"));

@@ -1,3 +1,4 @@
+using Embeddings.Testing;
 using Embeddings.Static;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,7 @@ namespace Embeddings.Static.Tests.Static.DependencyInjection;
 /// <summary>Tests that read or set the process-wide model environment variable; xunit runs one class's tests one at a time.</summary>
 public sealed class UseStaticModelTests
 {
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public async Task AddEmbeddings_with_UseStaticModel_resolves_an_embedder_over_the_given_file()
     {
         var services = new ServiceCollection();
@@ -22,7 +23,7 @@ public sealed class UseStaticModelTests
         Assert.Equal(1f, VectorMath.Norm(result[0].Vector.Span), 5);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void Without_a_path_the_default_GloVe_model_is_found_beside_the_repository()
     {
         string? saved = Environment.GetEnvironmentVariable(StaticModelLocator.ModelEnvironmentVariable);
@@ -42,7 +43,7 @@ public sealed class UseStaticModelTests
         }
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void The_environment_variable_overrides_the_default_and_a_missing_file_is_named()
     {
         string? saved = Environment.GetEnvironmentVariable(StaticModelLocator.ModelEnvironmentVariable);

@@ -1,3 +1,4 @@
+using Embeddings.Testing;
 using Embeddings.Static;
 using Microsoft.Extensions.AI;
 
@@ -7,7 +8,7 @@ public sealed class StaticEmbedderTests
 {
     private static readonly StaticEmbeddingModel Small = StaticEmbeddingModel.FromWordVectors(TestFiles.Words, TestFiles.Vectors, 3, "small");
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public async Task Mean_pooling_matches_a_scalar_reference_and_skips_unknown_words()
     {
         using var embedder = new StaticEmbedder(Small, new StaticEmbedderOptions { Normalize = false });
@@ -18,7 +19,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal(expected, result[0].Vector.ToArray(), new ToleranceComparer(1e-6f));
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public async Task Normalized_output_is_the_unit_mean_vector()
     {
         using var embedder = new StaticEmbedder(Small);
@@ -27,7 +28,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal([0.5f / norm, 1f / norm, 0f], vector, new ToleranceComparer(1e-6f));
     }
 
-    [Theory]
+    [SharedTheory("models/glove-6B-100d-top100k")]
     [InlineData("")]
     [InlineData("   ")]
     [InlineData("zebra quokka !?")]
@@ -40,7 +41,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal(0f, VectorMath.Cosine(vector, [1f, 0f, 0f]));
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void SIF_weights_follow_Zipf_by_file_rank()
     {
         const double a = 1e-2;
@@ -58,7 +59,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal("sif-a0.01", embedder.Fingerprint.Pooling);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void SIF_removes_the_first_principal_component_of_the_model_table_by_default()
     {
         const double a = 1e-2;
@@ -82,7 +83,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal("sif-a0.01-mpc1", embedder.Fingerprint.Pooling);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void Model_components_can_be_removed_from_mean_pooling_too_and_match_a_scalar_reference()
     {
         var random = new Random(7);
@@ -120,7 +121,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal("mean-mpc2", embedder.Fingerprint.Pooling);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void Given_common_components_replace_the_model_component_unless_it_is_asked_for()
     {
         float[] component = [0f, 3f, 4f];
@@ -155,7 +156,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal(1, both.Options.ModelCommonComponents);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void Common_component_removal_projects_the_component_out()
     {
         float[] component = [0f, 3f, 4f];
@@ -169,7 +170,7 @@ public sealed class StaticEmbedderTests
         Assert.Contains("-pc1x", embedder.Fingerprint.Pooling, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void Fitted_common_component_is_the_leading_uncentred_principal_direction()
     {
         var words = new[] { "x", "y", "z" };
@@ -182,7 +183,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal([0f, 1f, 0f], components[1], new ToleranceComparer(1e-5f));
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void Fingerprint_names_the_model_pooling_normalization_and_dimensions()
     {
         using var embedder = new StaticEmbedder(GloVe.Model);
@@ -191,7 +192,7 @@ public sealed class StaticEmbedderTests
         Assert.Equal("static", embedder.Descriptor.ProviderName);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public async Task GloVe_embeddings_put_related_sentences_closer()
     {
         using var embedder = new StaticEmbedder(GloVe.Model);
@@ -201,7 +202,7 @@ public sealed class StaticEmbedderTests
         Assert.True(related > unrelated, $"related {related}, unrelated {unrelated}");
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void Bad_options_and_destinations_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new StaticEmbedder(Small, new StaticEmbedderOptions { SifSmoothing = 0 }));
@@ -212,7 +213,7 @@ public sealed class StaticEmbedderTests
         Assert.Throws<ArgumentException>(() => embedder.Embed("the", new float[2]));
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public async Task Cancellation_is_honoured()
     {
         using var embedder = new StaticEmbedder(Small);
@@ -221,7 +222,7 @@ public sealed class StaticEmbedderTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.GenerateAsync(["the cat"], cancellationToken: cts.Token));
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void With_shares_the_model_and_changes_the_options()
     {
         using var plain = new StaticEmbedder(Small);

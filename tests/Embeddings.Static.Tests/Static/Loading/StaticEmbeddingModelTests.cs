@@ -1,10 +1,11 @@
+using Embeddings.Testing;
 using Embeddings.Static;
 
 namespace Embeddings.Static.Tests.Static.Loading;
 
 public sealed class StaticEmbeddingModelTests
 {
-    [Theory]
+    [SharedTheory("models/glove-6B-100d-top100k")]
     [InlineData(true)]
     [InlineData(false)]
     public void Word2vec_binary_loads_with_or_without_newlines_after_vectors(bool newlines)
@@ -15,7 +16,7 @@ public sealed class StaticEmbeddingModelTests
         Assert.Equal(StaticModelFormat.Word2VecBinary, model.Format);
     }
 
-    [Theory]
+    [SharedTheory("models/glove-6B-100d-top100k")]
     [InlineData("vectors.txt", true, StaticModelFormat.Auto)]
     [InlineData("vectors.txt", true, StaticModelFormat.Word2VecText)]
     [InlineData("glove.txt", false, StaticModelFormat.Auto)]
@@ -28,7 +29,7 @@ public sealed class StaticEmbeddingModelTests
         AssertTestModel(StaticEmbeddingModel.Load(files.WriteText(name, header), format));
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void The_shared_GloVe_model_has_100000_words_of_100_dimensions_in_frequency_order()
     {
         StaticEmbeddingModel model = GloVe.Model;
@@ -40,7 +41,7 @@ public sealed class StaticEmbeddingModelTests
         Assert.False(model.TryGetRow("The", out _));
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void A_truncated_binary_file_names_the_path_and_the_offset()
     {
         using var files = new TestFiles();
@@ -54,7 +55,7 @@ public sealed class StaticEmbeddingModelTests
         Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void A_binary_file_with_a_bad_header_or_a_NaN_is_rejected()
     {
         using var files = new TestFiles();
@@ -73,7 +74,7 @@ public sealed class StaticEmbeddingModelTests
         Assert.Contains($"byte offset {offset}", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void A_text_file_with_fewer_vectors_than_its_header_promises_or_a_bad_value_names_the_line()
     {
         using var files = new TestFiles();
@@ -89,7 +90,7 @@ public sealed class StaticEmbeddingModelTests
         Assert.Contains("'two'", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact("models/glove-6B-100d-top100k")]
     public void A_missing_file_names_its_path()
     {
         string path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.bin");
