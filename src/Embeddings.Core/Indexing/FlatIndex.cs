@@ -218,6 +218,92 @@ public sealed class FlatIndex : InMemoryVectorIndex
         }
     }
 
+    /// <summary>
+    /// Searches many queries at once. Float32 rows are scored by a register-blocked kernel that passes each block of
+    /// rows (kept in cache) under a block of queries, so memory traffic is paid once per block of queries instead
+    /// of once per query; other storage kinds scan query by query. Results equal those of
+    /// <see cref="InMemoryVectorIndex.Search(ReadOnlySpan{float}, int, VectorSearchOptions?)"/> per query, up to
+    /// float rounding in the order of summation.
+    /// </summary>
+    /// <param name="queries">The queries back to back: a positive multiple of <see cref="IVectorIndex.Dimensions"/> floats, each query finite.</param>
+    /// <param name="k">How many results per query at most; positive.</param>
+    /// <param name="options">Filter and fingerprint, shared by every query; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels between blocks of queries.</param>
+    /// <returns>One list per query, in query order, each by descending score.</returns>
+    /// <exception cref="ArgumentException">The length of <paramref name="queries"/> is not a positive multiple of the dimensions, or a query has a non-finite value.</exception>
+    public IReadOnlyList<IReadOnlyList<VectorSearchResult>> SearchBatch(ReadOnlySpan<float> queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        if (queries.IsEmpty || queries.Length % Dimensions != 0)
+        {
+            throw new ArgumentException($"queries holds {queries.Length} floats, which is not a positive multiple of the index's {Dimensions} dimensions.", nameof(queries));
+        }
+
+        int queryCount = queries.Length / Dimensions;
+        int padded = (queryCount + BlockedScan.QueryTile - 1) / BlockedScan.QueryTile * BlockedScan.QueryTile;
+        float[] prepared = ArrayPool<float>.Shared.Rent(padded * Dimensions);
+        try
+        {
+            for (int i = 0; i < queryCount; i++)
+            {
+                ReadOnlySpan<float> query = queries.Slice(i * Dimensions, Dimensions);
+                CheckQuery(query, options, $"queries[{i}]");
+                PrepareQuery(query, prepared.AsSpan(i * Dimensions, Dimensions));
+            }
+
+            // The kernel always reads whole tiles; padding rows only need to be finite.
+            prepared.AsSpan(queryCount * Dimensions, (padded - queryCount) * Dimensions).Clear();
+            cancellationToken.ThrowIfCancellationRequested();
+            _lock.EnterReadLock();
+            try
+            {
+                int count = _count;
+                var heaps = new NeighborHeap[queryCount];
+                for (int i = 0; i < queryCount; i++)
+                {
+                    heaps[i] = new NeighborHeap(Math.Min(k, Math.Max(count, 1)));
+                }
+
+                List<(int Start, int End)> runs = AdmittedRuns(options?.Filter, count);
+                int blocks = (queryCount + BlockedScan.QueryBlock - 1) / BlockedScan.QueryBlock;
+                if (_maxDegreeOfParallelism > 1 && blocks > 1)
+                {
+                    Parallel.For(
+                        0,
+                        blocks,
+                        new ParallelOptions { MaxDegreeOfParallelism = _maxDegreeOfParallelism, CancellationToken = cancellationToken },
+                        () => new float[BlockedScan.ScratchLength],
+                        (block, _, scratch) =>
+                        {
+                            ScanBlock(prepared, block, queryCount, runs, k, heaps, scratch);
+                            return scratch;
+                        },
+                        _ => { });
+                }
+                else
+                {
+                    var scratch = new float[BlockedScan.ScratchLength];
+                    for (int block = 0; block < blocks; block++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        ScanBlock(prepared, block, queryCount, runs, k, heaps, scratch);
+                    }
+                }
+
+                return Materialize(heaps);
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(prepared);
+        }
+    }
+
     private protected override void SaveCore(string path)
     {
         // Writers take the lock exclusively, so a shared hold is a consistent snapshot that still lets searches run.
@@ -262,6 +348,68 @@ public sealed class FlatIndex : InMemoryVectorIndex
                 start = -1;
             }
         }
+    }
+
+    private void ScanBlock(float[] prepared, int block, int queryCount, List<(int Start, int End)> runs, int k, NeighborHeap[] heaps, float[] scratch)
+    {
+        int first = block * BlockedScan.QueryBlock;
+        int n = Math.Min(BlockedScan.QueryBlock, queryCount - first);
+        foreach ((int start, int end) in runs)
+        {
+            _storage.ScanBatch(prepared, first, n, start, end, k, heaps, scratch);
+        }
+    }
+
+    /// <summary>The row ranges a filter admits, found once for the whole batch; one range of every row without a filter.</summary>
+    private List<(int Start, int End)> AdmittedRuns(MetadataFilter? filter, int count)
+    {
+        var runs = new List<(int Start, int End)>();
+        if (filter is null)
+        {
+            if (count > 0)
+            {
+                runs.Add((0, count));
+            }
+
+            return runs;
+        }
+
+        int start = -1;
+        for (int row = 0; row <= count; row++)
+        {
+            bool admitted = row < count && filter.Matches(_metadata[row]);
+            if (admitted && start < 0)
+            {
+                start = row;
+            }
+            else if (!admitted && start >= 0)
+            {
+                runs.Add((start, row));
+                start = -1;
+            }
+        }
+
+        return runs;
+    }
+
+    private IReadOnlyList<VectorSearchResult>[] Materialize(NeighborHeap[] heaps)
+    {
+        var results = new IReadOnlyList<VectorSearchResult>[heaps.Length];
+        var sorted = new HeapEntry[heaps.Max(h => h.Count) + 1];
+        for (int q = 0; q < heaps.Length; q++)
+        {
+            int n = heaps[q].DrainAscending(sorted);
+            var hits = new VectorSearchResult[n];
+            for (int i = 0; i < n; i++)
+            {
+                int row = sorted[i].Id;
+                hits[i] = new VectorSearchResult(_keys[row], _storage.ToScore(sorted[i].Distance), _metadata[row]);
+            }
+
+            results[q] = hits;
+        }
+
+        return results;
     }
 
     private void ScanParallel(float[] query, int count, int k, NeighborHeap heap)

@@ -270,9 +270,9 @@ public abstract class InMemoryVectorIndex : IVectorIndex
         }
     }
 
-    private void CheckQuery(ReadOnlySpan<float> query, VectorSearchOptions? options)
+    private protected void CheckQuery(ReadOnlySpan<float> query, VectorSearchOptions? options, string paramName = "query")
     {
-        RecordValidation.CheckVector(query, Dimensions, nameof(query));
+        RecordValidation.CheckVector(query, Dimensions, paramName);
         if (options?.Fingerprint is { } queryFingerprint && Fingerprint is not null)
         {
             Fingerprint.EnsureCompatible(queryFingerprint, Description);

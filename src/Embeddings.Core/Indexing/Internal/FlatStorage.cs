@@ -31,6 +31,18 @@ internal abstract class FlatStorage
     /// <summary>Scans rows [<paramref name="start"/>, <paramref name="end"/>) and keeps the <paramref name="k"/> closest in <paramref name="heap"/>.</summary>
     public abstract void Scan(ReadOnlySpan<float> query, int start, int end, int k, NeighborHeap heap);
 
+    /// <summary>
+    /// Scans rows [<paramref name="start"/>, <paramref name="end"/>) for prepared queries [<paramref name="firstQuery"/>,
+    /// <paramref name="firstQuery"/> + <paramref name="queryCount"/>), padded to whole tiles, into one heap per query.
+    /// </summary>
+    public virtual void ScanBatch(ReadOnlySpan<float> queries, int firstQuery, int queryCount, int start, int end, int k, NeighborHeap[] heaps, Span<float> scratch)
+    {
+        for (int q = firstQuery; q < firstQuery + queryCount; q++)
+        {
+            Scan(queries.Slice(q * Dimensions, Dimensions), start, end, k, heaps[q]);
+        }
+    }
+
     public abstract void Write(IndexFileWriter writer, int rows);
 
     public abstract void Read(IndexFileReader reader, int rows);
@@ -112,6 +124,9 @@ internal sealed class Float32FlatStorage : FlatStorage
 
     public override void Scan(ReadOnlySpan<float> query, int start, int end, int k, NeighborHeap heap) =>
         ScanRows(query, _rows.AsSpan(start * Dimensions, (end - start) * Dimensions), end - start, start, k, heap);
+
+    public override void ScanBatch(ReadOnlySpan<float> queries, int firstQuery, int queryCount, int start, int end, int k, NeighborHeap[] heaps, Span<float> scratch) =>
+        BlockedScan.Scan(Metric, queries, firstQuery, queryCount, _rows, Dimensions, start, end, k, heaps, scratch);
 
     public override void Write(IndexFileWriter writer, int rows) => writer.WriteSingles(_rows.AsSpan(0, rows * Dimensions));
 
