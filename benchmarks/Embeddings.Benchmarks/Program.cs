@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 // `dotnet run -c Release --project benchmarks/Embeddings.Benchmarks -- --filter '*'` runs every BenchmarkDotNet suite;
 // other first arguments select the comparison harnesses that the scripts in benchmarks/ drive.
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Indexing.IndexComparison.Command) { Embeddings.Benchmarks.Indexing.IndexComparison.Run(args[1..]); return; }
+if (args is [Embeddings.Benchmarks.Indexing.BatchedFlatHarness.Command, ..]) { Embeddings.Benchmarks.Indexing.BatchedFlatHarness.Run(args[1..]); return; }
 if (args is ["quantization", ..]) { Embeddings.Benchmarks.Quantization.QuantizationHarness.Run(args[1..]); return; }
 if (args is ["quantization-retention", ..]) { await Embeddings.Benchmarks.Quantization.RetentionHarness.RunAsync(args[1..]); return; }
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }

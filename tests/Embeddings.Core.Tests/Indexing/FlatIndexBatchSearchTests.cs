@@ -169,7 +169,7 @@ public sealed class FlatIndexBatchSearchTests
         {
             for (int r = 0; r < rows; r++)
             {
-                Assert.Equal(ScalarReference.EuclideanSquared(queries[q], block[r]), distances[(q * rows) + r], 1e-4);
+                Assert.Equal(ScalarReference.EuclideanSquared(queries[q], block[r]), distances[(r * BlockedScan.QueryTile) + q], 1e-4);
             }
         }
 
@@ -178,7 +178,7 @@ public sealed class FlatIndexBatchSearchTests
         {
             for (int r = 0; r < rows; r++)
             {
-                Assert.Equal(-ScalarReference.Dot(queries[q], block[r]), distances[(q * rows) + r], 1e-4);
+                Assert.Equal(-ScalarReference.Dot(queries[q], block[r]), distances[(r * BlockedScan.QueryTile) + q], 1e-4);
             }
         }
 
@@ -187,7 +187,7 @@ public sealed class FlatIndexBatchSearchTests
         {
             for (int r = 0; r < rows; r++)
             {
-                Assert.Equal(ScalarReference.Manhattan(queries[q], block[r]), distances[(q * rows) + r], 1e-4);
+                Assert.Equal(ScalarReference.Manhattan(queries[q], block[r]), distances[(r * BlockedScan.QueryTile) + q], 1e-4);
             }
         }
     }

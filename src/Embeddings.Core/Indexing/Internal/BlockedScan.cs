@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Embeddings.Indexing.Internal;
 
@@ -8,10 +9,15 @@ internal interface ITileDistance
 {
     static abstract Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> sum);
 
+    static abstract Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum);
+
     static abstract float Accumulate(float query, float row, float sum);
 
     /// <summary>Turns the accumulated total into the internal distance.</summary>
     static abstract float Finish(float total);
+
+    /// <summary>Turns four accumulated totals into internal distances.</summary>
+    static abstract Vector128<float> Finish(Vector128<float> totals);
 }
 
 /// <summary>Negative dot product (cosine over normalized rows, inner product).</summary>
@@ -21,10 +27,16 @@ internal readonly struct NegativeDotTile : ITileDistance
     public static Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> sum) => Vector256.FusedMultiplyAdd(query, row, sum);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum) => Vector128.FusedMultiplyAdd(query, row, sum);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Accumulate(float query, float row, float sum) => MathF.FusedMultiplyAdd(query, row, sum);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Finish(float total) => -total;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Finish(Vector128<float> totals) => -totals;
 }
 
 /// <summary>Squared L2, computed from differences (not the norm expansion) so it agrees with the one-query kernel to rounding.</summary>
@@ -38,6 +50,13 @@ internal readonly struct SquaredL2Tile : ITileDistance
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum)
+    {
+        Vector128<float> d = query - row;
+        return Vector128.FusedMultiplyAdd(d, d, sum);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Accumulate(float query, float row, float sum)
     {
         float d = query - row;
@@ -46,6 +65,9 @@ internal readonly struct SquaredL2Tile : ITileDistance
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Finish(float total) => total;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Finish(Vector128<float> totals) => totals;
 }
 
 /// <summary>L1.</summary>
@@ -55,10 +77,16 @@ internal readonly struct ManhattanTile : ITileDistance
     public static Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> sum) => sum + Vector256.Abs(query - row);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum) => sum + Vector128.Abs(query - row);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Accumulate(float query, float row, float sum) => sum + MathF.Abs(query - row);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Finish(float total) => total;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Finish(Vector128<float> totals) => totals;
 }
 
 /// <summary>
@@ -148,38 +176,66 @@ internal static class BlockedScan
                 for (int tile = blockStart; tile < blockEnd; tile += QueryTile)
                 {
                     ScoreTile<T>(queries.Slice(tile * dims, QueryTile * dims), rowBlock, dims, rowCount, distances);
-                    int live = Math.Min(QueryTile, blockEnd - tile);
-                    for (int j = 0; j < live; j++)
-                    {
-                        Offer(heaps[tile + j], distances.Slice(j * rowCount, rowCount), rowStart, k);
-                    }
+                    OfferTile(heaps, tile, Math.Min(QueryTile, blockEnd - tile), distances, rowCount, rowStart, k);
                 }
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Offer(NeighborHeap heap, ReadOnlySpan<float> distances, int firstId, int k)
+    /// <summary>
+    /// Offers a tile's distances (row-major, <see cref="QueryTile"/> per row) to its queries' heaps. One compare of the
+    /// four distances of a row against the four heaps' current worst skips the row for every query at once, which
+    /// is the common case once the heaps are full; the rules are those of the one-query scan (push while below k,
+    /// then replace the worst only when strictly closer).
+    /// </summary>
+    private static void OfferTile(NeighborHeap[] heaps, int tile, int live, ReadOnlySpan<float> distances, int rowCount, int firstId, int k)
     {
-        int i = 0;
-        for (; i < distances.Length && heap.Count < k; i++)
+        uint liveLanes = (1u << live) - 1;
+        uint notFull = 0;
+        Vector128<float> worst = Vector128.Create(float.NegativeInfinity);
+        for (int j = 0; j < live; j++)
         {
-            heap.Push(distances[i], firstId + i);
+            NeighborHeap heap = heaps[tile + j];
+            if (heap.Count < k)
+            {
+                notFull |= 1u << j;
+            }
+            else
+            {
+                worst = worst.WithElement(j, heap.TopDistance);
+            }
         }
 
-        float worst = heap.Count == 0 ? float.PositiveInfinity : heap.TopDistance;
-        for (; i < distances.Length; i++)
+        ref float first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(distances);
+        for (int r = 0; r < rowCount; r++)
         {
-            float d = distances[i];
-            if (d < worst)
+            Vector128<float> d = Vector128.LoadUnsafe(ref first, (nuint)(r * QueryTile));
+            uint lanes = (Vector128.LessThan(d, worst).ExtractMostSignificantBits() | notFull) & liveLanes;
+            while (lanes != 0)
             {
-                heap.ReplaceTop(d, firstId + i);
-                worst = heap.TopDistance;
+                int j = System.Numerics.BitOperations.TrailingZeroCount(lanes);
+                lanes &= lanes - 1;
+                NeighborHeap heap = heaps[tile + j];
+                float distance = d.GetElement(j);
+                if (heap.Count < k)
+                {
+                    heap.Push(distance, firstId + r);
+                    if (heap.Count == k)
+                    {
+                        notFull &= ~(1u << j);
+                        worst = worst.WithElement(j, heap.TopDistance);
+                    }
+                }
+                else
+                {
+                    heap.ReplaceTop(distance, firstId + r);
+                    worst = worst.WithElement(j, heap.TopDistance);
+                }
             }
         }
     }
 
-    /// <summary>Writes the distance of each of 4 queries to each of <paramref name="rowCount"/> rows: distances[q * rowCount + r].</summary>
+    /// <summary>Writes the distance of each of 4 queries to each of <paramref name="rowCount"/> rows: distances[r * 4 + q].</summary>
     internal static void ScoreTile<T>(ReadOnlySpan<float> queryTile, ReadOnlySpan<float> rowBlock, int dims, int rowCount, Span<float> distances)
         where T : struct, ITileDistance
     {
@@ -215,42 +271,63 @@ internal static class BlockedScan
                     a3 = T.Accumulate(x, va, a3);
                     b3 = T.Accumulate(x, vb, b3);
                 }
+
+                // A 4-float tail (100 = 12 x 8 + 4) goes through the low halves with zero high halves, which add
+                // nothing under every metric, instead of eight scalar chains.
+                if (i <= dims - 4)
+                {
+                    Vector256<float> va = Vector256.Create(Vector128.LoadUnsafe(ref ra, (nuint)i), Vector128<float>.Zero);
+                    Vector256<float> vb = Vector256.Create(Vector128.LoadUnsafe(ref rb, (nuint)i), Vector128<float>.Zero);
+                    Vector256<float> x = Vector256.Create(Vector128.LoadUnsafe(ref q0, (nuint)i), Vector128<float>.Zero);
+                    a0 = T.Accumulate(x, va, a0);
+                    b0 = T.Accumulate(x, vb, b0);
+                    x = Vector256.Create(Vector128.LoadUnsafe(ref q1, (nuint)i), Vector128<float>.Zero);
+                    a1 = T.Accumulate(x, va, a1);
+                    b1 = T.Accumulate(x, vb, b1);
+                    x = Vector256.Create(Vector128.LoadUnsafe(ref q2, (nuint)i), Vector128<float>.Zero);
+                    a2 = T.Accumulate(x, va, a2);
+                    b2 = T.Accumulate(x, vb, b2);
+                    x = Vector256.Create(Vector128.LoadUnsafe(ref q3, (nuint)i), Vector128<float>.Zero);
+                    a3 = T.Accumulate(x, va, a3);
+                    b3 = T.Accumulate(x, vb, b3);
+                    i += 4;
+                }
             }
 
-            float sa0 = Vector256.Sum(a0), sa1 = Vector256.Sum(a1), sa2 = Vector256.Sum(a2), sa3 = Vector256.Sum(a3);
-            float sb0 = Vector256.Sum(b0), sb1 = Vector256.Sum(b1), sb2 = Vector256.Sum(b2), sb3 = Vector256.Sum(b3);
+            Vector128<float> sa = Sum4(a0, a1, a2, a3);
+            Vector128<float> sb = Sum4(b0, b1, b2, b3);
             for (; i < dims; i++)
             {
-                float va = Unsafe.Add(ref ra, i);
-                float vb = Unsafe.Add(ref rb, i);
-                sa0 = T.Accumulate(Unsafe.Add(ref q0, i), va, sa0);
-                sb0 = T.Accumulate(Unsafe.Add(ref q0, i), vb, sb0);
-                sa1 = T.Accumulate(Unsafe.Add(ref q1, i), va, sa1);
-                sb1 = T.Accumulate(Unsafe.Add(ref q1, i), vb, sb1);
-                sa2 = T.Accumulate(Unsafe.Add(ref q2, i), va, sa2);
-                sb2 = T.Accumulate(Unsafe.Add(ref q2, i), vb, sb2);
-                sa3 = T.Accumulate(Unsafe.Add(ref q3, i), va, sa3);
-                sb3 = T.Accumulate(Unsafe.Add(ref q3, i), vb, sb3);
+                Vector128<float> x = Vector128.Create(Unsafe.Add(ref q0, i), Unsafe.Add(ref q1, i), Unsafe.Add(ref q2, i), Unsafe.Add(ref q3, i));
+                sa = T.Accumulate(x, Vector128.Create(Unsafe.Add(ref ra, i)), sa);
+                sb = T.Accumulate(x, Vector128.Create(Unsafe.Add(ref rb, i)), sb);
             }
 
-            Unsafe.Add(ref output, r) = T.Finish(sa0);
-            Unsafe.Add(ref output, r + 1) = T.Finish(sb0);
-            Unsafe.Add(ref output, rowCount + r) = T.Finish(sa1);
-            Unsafe.Add(ref output, rowCount + r + 1) = T.Finish(sb1);
-            Unsafe.Add(ref output, (2 * rowCount) + r) = T.Finish(sa2);
-            Unsafe.Add(ref output, (2 * rowCount) + r + 1) = T.Finish(sb2);
-            Unsafe.Add(ref output, (3 * rowCount) + r) = T.Finish(sa3);
-            Unsafe.Add(ref output, (3 * rowCount) + r + 1) = T.Finish(sb3);
+            T.Finish(sa).StoreUnsafe(ref output, (nuint)(r * QueryTile));
+            T.Finish(sb).StoreUnsafe(ref output, (nuint)((r + 1) * QueryTile));
         }
 
         if (r < rowCount)
         {
             ref float ra = ref Unsafe.Add(ref rows, (nint)r * dims);
-            Unsafe.Add(ref output, r) = T.Finish(Single<T>(ref q0, ref ra, dims));
-            Unsafe.Add(ref output, rowCount + r) = T.Finish(Single<T>(ref q1, ref ra, dims));
-            Unsafe.Add(ref output, (2 * rowCount) + r) = T.Finish(Single<T>(ref q2, ref ra, dims));
-            Unsafe.Add(ref output, (3 * rowCount) + r) = T.Finish(Single<T>(ref q3, ref ra, dims));
+            Unsafe.Add(ref output, r * QueryTile) = T.Finish(Single<T>(ref q0, ref ra, dims));
+            Unsafe.Add(ref output, (r * QueryTile) + 1) = T.Finish(Single<T>(ref q1, ref ra, dims));
+            Unsafe.Add(ref output, (r * QueryTile) + 2) = T.Finish(Single<T>(ref q2, ref ra, dims));
+            Unsafe.Add(ref output, (r * QueryTile) + 3) = T.Finish(Single<T>(ref q3, ref ra, dims));
         }
+    }
+
+    /// <summary>The four horizontal sums at once: two rounds of pairwise adds instead of four separate reductions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum4(Vector256<float> x0, Vector256<float> x1, Vector256<float> x2, Vector256<float> x3)
+    {
+        if (Avx.IsSupported)
+        {
+            Vector256<float> pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(x0, x1), Avx.HorizontalAdd(x2, x3));
+            return pairs.GetLower() + pairs.GetUpper();
+        }
+
+        return Vector128.Create(Vector256.Sum(x0), Vector256.Sum(x1), Vector256.Sum(x2), Vector256.Sum(x3));
     }
 
     private static float Single<T>(ref float query, ref float row, int dims)
