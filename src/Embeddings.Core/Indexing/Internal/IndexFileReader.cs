@@ -151,7 +151,14 @@ internal sealed class IndexFileReader : IDisposable
         Require(length >= 0 && length <= _payloadEnd - _stream.Position, $"string length {length}");
         byte[] bytes = new byte[length];
         ReadBytes(bytes);
-        return Encoding.UTF8.GetString(bytes);
+        try
+        {
+            return Utf16Text.StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Corrupt($"a string of {length} bytes is not valid UTF-8");
+        }
     }
 
     public void ReadSingles(Span<float> destination) => ReadBytes(MemoryMarshal.AsBytes(destination));

@@ -96,7 +96,17 @@ internal sealed class IndexFileWriter : IDisposable
             return;
         }
 
-        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        byte[] bytes;
+        try
+        {
+            bytes = Utf16Text.StrictUtf8.GetBytes(value);
+        }
+        catch (EncoderFallbackException e)
+        {
+            // Records are checked on the way in, so this is a bug elsewhere; never write U+FFFD in their place.
+            throw new ArgumentException($"The string \"{Utf16Text.Escape(value)}\" holds a lone UTF-16 surrogate and cannot be saved.", nameof(value), e);
+        }
+
         WriteInt32(bytes.Length);
         WriteBytes(bytes);
     }
