@@ -117,6 +117,9 @@ internal sealed class IndexFileReader : IDisposable
 
     public string Name => _name;
 
+    /// <summary>Gets the payload bytes not yet read: the budget every count in a header is checked against before it sizes an allocation.</summary>
+    public long Remaining => _payloadEnd - _stream.Position;
+
     public int ReadInt32()
     {
         Span<byte> bytes = stackalloc byte[4];
@@ -170,7 +173,8 @@ internal sealed class IndexFileReader : IDisposable
     public IReadOnlyDictionary<string, object?>? ReadMetadata()
     {
         int count = ReadInt32();
-        Require(count >= 0 && count <= _payloadEnd - _stream.Position, $"metadata field count {count}");
+        // A field takes at least a name length and a type tag (5 bytes).
+        Require(count >= 0 && count * 5L <= Remaining, $"metadata field count {count}");
         if (count == 0)
         {
             return null;
