@@ -1407,6 +1407,16 @@ public sealed class HnswIndex : InMemoryVectorIndex
     /// vector, and the score is recomputed from the vector read in between, so a slot removed or reused during the
     /// search is dropped rather than returned with another record's key or score.
     /// </summary>
+    [ThreadStatic]
+    private static Action<int>? t_materializeObserver;
+
+    /// <summary>Test hook, per thread: called with the number of hits written so far before each candidate is read, so a test can upsert mid-materialization.</summary>
+    internal static Action<int>? MaterializeObserverForTesting
+    {
+        get => t_materializeObserver;
+        set => t_materializeObserver = value;
+    }
+
     private int Materialize(
         ReadOnlySpan<float> query,
         int k,
@@ -1426,8 +1436,10 @@ public sealed class HnswIndex : InMemoryVectorIndex
         int n = results.DrainAscending(scratch.Sorted);
         ref float q = ref MemoryMarshal.GetReference(query);
         int written = 0;
+        HashSet<string>? seen = n > 64 ? new HashSet<string>(n, StringComparer.Ordinal) : null;
         for (int i = 0; i < n && written < keys.Length; i++)
         {
+            MaterializeObserverForTesting?.Invoke(written);
             int id = scratch.Sorted[i].Id;
             int before = Volatile.Read(ref _stamps[id]);
             if ((before & StateMask) != StateLive)
@@ -1446,6 +1458,13 @@ public sealed class HnswIndex : InMemoryVectorIndex
             // The slot may have been removed and reused by another record since the walk admitted it; the
             // stamp check above proves key, metadata and vector belong together, so check the filter on them.
             if (filter is not null && !filter.Matches(data))
+            {
+                continue;
+            }
+
+            // An upsert moves a key to a new slot; if it ran between reading the old slot and the new one, both
+            // passed their stamp checks. Keep the first (the walk ranked it best) so a key appears once.
+            if (seen is not null ? !seen.Add(key) : keys[..written].Contains(key))
             {
                 continue;
             }
