@@ -30,6 +30,8 @@ internal sealed class IndexFileReader : IDisposable
             throw new FileNotFoundException($"Index file '{path}' does not exist.", path);
         }
 
+        IndexFileWriter.DeleteStaleTemporaryFiles(Path.GetFullPath(path));
+
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         try
         {
