@@ -100,6 +100,16 @@ public sealed class FlatIndex : InMemoryVectorIndex
         return index;
     }
 
+    /// <remarks>Cosine vectors are normalized before they are stored, so only the other metrics can overflow half precision.</remarks>
+    private protected override void CheckStorable(ReadOnlySpan<float> vector, string paramName)
+    {
+        bool half = _storage.Kind == VectorStorageKind.Float16 || (_storage as QuantizedFlatStorage)?.Quantizer is Float16Quantizer;
+        if (half && Metric != DistanceMetric.Cosine)
+        {
+            VectorQuantizer.CheckHalfRange(vector, paramName);
+        }
+    }
+
     private protected override void AddCore(string key, ReadOnlySpan<float> vector, IReadOnlyDictionary<string, object?>? metadata)
     {
         float[] rented = ArrayPool<float>.Shared.Rent(Dimensions);

@@ -89,6 +89,27 @@ public static class VectorQuantizer
         {
             throw new ArgumentException($"Dimension mismatch: expected {dimensions} dimensions, got {vector.Length}.", nameof(vector));
         }
+
+        // Every quantizer's Encode and CreateScorer come through here, so NaN and infinities are refused by all alike.
+        VectorMath.EnsureFinite(vector, nameof(vector));
+    }
+
+    /// <summary>Throws when a value lies beyond ±65504, which half precision would store as an infinity.</summary>
+    internal static void CheckHalfRange(ReadOnlySpan<float> vector, string paramName)
+    {
+        const float max = 65504f;
+        if (System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(vector) is float largest && MathF.Abs(largest) <= max)
+        {
+            return;
+        }
+
+        for (int i = 0; i < vector.Length; i++)
+        {
+            if (MathF.Abs(vector[i]) > max)
+            {
+                throw new ArgumentException($"The vector holds {vector[i]} at index {i}; half precision stores values within ±65504 only, and this one would become an infinity.", paramName);
+            }
+        }
     }
 
     internal static void CheckCode(int bytesPerVector, ReadOnlySpan<byte> code)
