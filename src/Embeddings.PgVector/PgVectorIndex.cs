@@ -343,7 +343,7 @@ public sealed class PgVectorIndex : IVectorIndex, IAsyncDisposable
         string select;
         if (_options.BinaryQuantizedSearch)
         {
-            int candidates = Math.Min(Math.Max(k * _options.RescoreOversampling, k), 1000);
+            int candidates = (int)Math.Min(Math.Max((long)k * _options.RescoreOversampling, k), 1000);
             efSearch = Math.Max(efSearch, candidates);
             string candidateLimit = parameters.Add(candidates);
             string coarse = $"({_sql.BinaryQuantizedColumn} <~> binary_quantize({_sql.QueryParameter}))";
@@ -395,7 +395,8 @@ public sealed class PgVectorIndex : IVectorIndex, IAsyncDisposable
             parameters.CopyTo(command.Parameters);
             batch.BatchCommands.Add(command);
 
-            var hits = new List<VectorSearchResult>(k);
+            // k is only an upper bound (int.MaxValue means "all"); the list grows with the rows that arrive.
+            var hits = new List<VectorSearchResult>(Math.Min(k, 1024));
             await using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -490,9 +491,25 @@ public sealed class PgVectorIndex : IVectorIndex, IAsyncDisposable
             throw new ArgumentException($"Record {position} has an empty key.", "records");
         }
 
-        if (record.Key.Contains('\0', StringComparison.Ordinal))
+        if (PostgresText.Problem(record.Key) is string keyProblem)
         {
-            throw new ArgumentException($"Record {position}'s key holds a NUL character, which PostgreSQL text cannot store.", "records");
+            throw new ArgumentException($"Record {position}'s key {keyProblem}.", "records");
+        }
+
+        if (record.Metadata is not null)
+        {
+            foreach (KeyValuePair<string, object?> pair in record.Metadata)
+            {
+                if (pair.Key is not null && PostgresText.Problem(pair.Key) is string nameProblem)
+                {
+                    throw new ArgumentException($"Record '{record.Key}': a metadata field name {nameProblem}.", "records");
+                }
+
+                if (pair.Value is string text && PostgresText.Problem(text) is string valueProblem)
+                {
+                    throw new ArgumentException($"Record '{record.Key}', metadata field '{pair.Key}': the value {valueProblem}.", "records");
+                }
+            }
         }
 
         if (record.Vector.Length != Dimensions)

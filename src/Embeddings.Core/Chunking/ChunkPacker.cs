@@ -117,10 +117,37 @@ internal sealed partial class ChunkPacker
     {
         List<Span> pieces = [];
         int start = atom.Start;
+        int guess = 64;
         while (start < atom.End)
         {
-            // Binary search the longest run from start that fits, never ending between the halves of a surrogate pair.
-            int low = 0, high = atom.End - start;
+            // Gallop from the last piece's length, doubling until the run no longer fits, so each probe costs about
+            // one piece rather than the rest of the atom (a binary search over the whole rest made a 1 MB word quadratic).
+            int remaining = atom.End - start;
+            int low = 0, high = remaining;
+            int probe = Math.Min(guess, remaining);
+            while (true)
+            {
+                if (probe < remaining && IsInsideSurrogatePair(start + probe))
+                {
+                    probe++;
+                }
+
+                if (!Fits(start, start + probe))
+                {
+                    high = probe - 1;
+                    break;
+                }
+
+                low = probe;
+                if (probe == remaining)
+                {
+                    break;
+                }
+
+                probe = (int)Math.Min(probe * 2L, remaining);
+            }
+
+            // Binary search the longest run that fits within the bracket, never ending between the halves of a surrogate pair.
             while (low < high)
             {
                 int middle = low + ((high - low + 1) / 2);
@@ -158,6 +185,7 @@ internal sealed partial class ChunkPacker
 
             pieces.Add(new Span(start, start + low));
             start += low;
+            guess = Math.Max(low, 16);
         }
 
         return pieces;

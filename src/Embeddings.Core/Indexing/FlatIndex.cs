@@ -68,9 +68,19 @@ public sealed class FlatIndex : InMemoryVectorIndex
         int storage = reader.ReadInt32();
         reader.Require(Enum.IsDefined((VectorStorageKind)storage), $"storage kind {storage}");
         int count = reader.ReadInt32();
-        reader.Require(count >= 0 && (long)count * dimensions <= Array.MaxLength, $"record count {count}");
+        reader.Require(count >= 0 && (long)Math.Max(count, 16) * dimensions <= Array.MaxLength, $"record count {count} of {dimensions} dimensions");
         IVectorQuantizer? quantizer = storage == (int)VectorStorageKind.Quantized ? QuantizedFlatStorage.ReadQuantizer(reader) : null;
         reader.Require(quantizer is null || quantizer.Dimensions == dimensions, "quantizer dimensions");
+
+        // Each record takes its row, a key (length and at least one byte) and a metadata count; checked before the
+        // count sizes any array, so a crafted count is refused instead of allocated.
+        long rowBytes = storage switch
+        {
+            (int)VectorStorageKind.Float32 => dimensions * 4L,
+            (int)VectorStorageKind.Float16 => dimensions * 2L,
+            _ => quantizer!.BytesPerVector,
+        };
+        reader.Require(count * (rowBytes + 9) <= reader.Remaining, $"record count {count} ({count * (rowBytes + 9)} bytes needed, {reader.Remaining} present)");
         var index = new FlatIndex(
             dimensions,
             metric,
@@ -88,6 +98,16 @@ public sealed class FlatIndex : InMemoryVectorIndex
         reader.EnsureAtEnd();
         index._count = count;
         return index;
+    }
+
+    /// <remarks>Cosine vectors are normalized before they are stored, so only the other metrics can overflow half precision.</remarks>
+    private protected override void CheckStorable(ReadOnlySpan<float> vector, string paramName)
+    {
+        bool half = _storage.Kind == VectorStorageKind.Float16 || (_storage as QuantizedFlatStorage)?.Quantizer is Float16Quantizer;
+        if (half && Metric != DistanceMetric.Cosine)
+        {
+            VectorQuantizer.CheckHalfRange(vector, paramName);
+        }
     }
 
     private protected override void AddCore(string key, ReadOnlySpan<float> vector, IReadOnlyDictionary<string, object?>? metadata)

@@ -184,7 +184,11 @@ public sealed class HnswIndex : InMemoryVectorIndex
         int maxLevel = reader.ReadInt32();
         reader.Require(m is >= 2 and <= 1024, $"M {m}");
         reader.Require(efConstruction > 0 && efSearch > 0 && filteredExact >= 0, "search parameters");
-        reader.Require(allocated >= 0 && (long)allocated * dimensions <= Array.MaxLength, $"slot count {allocated}");
+        reader.Require(allocated >= 0 && (long)Math.Max(allocated, 16) * Math.Max(dimensions, (2 * m) + 1) <= Array.MaxLength, $"slot count {allocated} of {dimensions} dimensions");
+
+        // Each slot takes a state byte, a level byte, its vector and its layer-0 list; checked before the count sizes any array.
+        long slotBytes = 2 + (dimensions * 4L) + (((2L * m) + 1) * 4);
+        reader.Require(allocated * slotBytes <= reader.Remaining, $"slot count {allocated} ({allocated * slotBytes} bytes needed, {reader.Remaining} present)");
         reader.Require(live >= 0 && live <= allocated, $"live count {live}");
         reader.Require(entry >= -1 && entry < allocated && maxLevel >= -1 && maxLevel <= MaxLevel && (entry == -1) == (maxLevel == -1), "entry point");
 
@@ -537,6 +541,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
         reader.ReadBytes(states);
         reader.ReadBytes(MemoryMarshal.AsBytes(_levels.AsSpan(0, allocated)));
         reader.ReadSingles(_vectors.AsSpan(0, allocated * _dims));
+        reader.Require(allocated == 0 || System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_vectors.AsSpan(0, allocated * _dims)), "a stored vector value (NaN or infinite)");
         reader.ReadInt32s(_links0.AsSpan(0, allocated * _stride0));
         for (int i = 0; i < allocated; i++)
         {
@@ -546,6 +551,7 @@ public sealed class HnswIndex : InMemoryVectorIndex
             CheckLinks(reader, _links0.AsSpan(i * _stride0, _stride0), _maxM0, allocated, i);
             if (level > 0)
             {
+                reader.Require(level * _strideUpper * 4L <= reader.Remaining, $"the upper layers of node {i}");
                 var upper = new int[level * _strideUpper];
                 reader.ReadInt32s(upper);
                 for (int l = 0; l < level; l++)
@@ -1401,6 +1407,16 @@ public sealed class HnswIndex : InMemoryVectorIndex
     /// vector, and the score is recomputed from the vector read in between, so a slot removed or reused during the
     /// search is dropped rather than returned with another record's key or score.
     /// </summary>
+    [ThreadStatic]
+    private static Action<int>? t_materializeObserver;
+
+    /// <summary>Test hook, per thread: called with the number of hits written so far before each candidate is read, so a test can upsert mid-materialization.</summary>
+    internal static Action<int>? MaterializeObserverForTesting
+    {
+        get => t_materializeObserver;
+        set => t_materializeObserver = value;
+    }
+
     private int Materialize(
         ReadOnlySpan<float> query,
         int k,
@@ -1420,8 +1436,10 @@ public sealed class HnswIndex : InMemoryVectorIndex
         int n = results.DrainAscending(scratch.Sorted);
         ref float q = ref MemoryMarshal.GetReference(query);
         int written = 0;
+        HashSet<string>? seen = n > 64 ? new HashSet<string>(n, StringComparer.Ordinal) : null;
         for (int i = 0; i < n && written < keys.Length; i++)
         {
+            MaterializeObserverForTesting?.Invoke(written);
             int id = scratch.Sorted[i].Id;
             int before = Volatile.Read(ref _stamps[id]);
             if ((before & StateMask) != StateLive)
@@ -1440,6 +1458,13 @@ public sealed class HnswIndex : InMemoryVectorIndex
             // The slot may have been removed and reused by another record since the walk admitted it; the
             // stamp check above proves key, metadata and vector belong together, so check the filter on them.
             if (filter is not null && !filter.Matches(data))
+            {
+                continue;
+            }
+
+            // An upsert moves a key to a new slot; if it ran between reading the old slot and the new one, both
+            // passed their stamp checks. Keep the first (the walk ranked it best) so a key appears once.
+            if (seen is not null ? !seen.Add(key) : keys[..written].Contains(key))
             {
                 continue;
             }

@@ -61,6 +61,7 @@ public abstract class InMemoryVectorIndex : IVectorIndex
         ThrowIfDisposed();
         RecordValidation.CheckKey(key);
         RecordValidation.CheckVector(vector, Dimensions, nameof(vector));
+        CheckStorable(vector, nameof(vector));
         CheckSource(source);
         AddCore(key, vector, RecordValidation.NormalizeMetadata(metadata, key));
     }
@@ -78,6 +79,14 @@ public abstract class InMemoryVectorIndex : IVectorIndex
         for (int i = 0; i < records.Count; i++)
         {
             metadata[i] = RecordValidation.NormalizeMetadata(records[i].Metadata, records[i].Key);
+            try
+            {
+                CheckStorable(records[i].Vector.Span, nameof(records));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Record '{records[i].Key}': {e.Message}", nameof(records), e);
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -255,6 +264,11 @@ public abstract class InMemoryVectorIndex : IVectorIndex
         }
 
         return (dimensions, (DistanceMetric)metric, fingerprint);
+    }
+
+    /// <summary>Refuses a vector the storage cannot hold as given (beyond half precision's range), before anything is written.</summary>
+    private protected virtual void CheckStorable(ReadOnlySpan<float> vector, string paramName)
+    {
     }
 
     /// <summary>Copies the query into <paramref name="destination"/>, normalized for cosine.</summary>

@@ -39,8 +39,16 @@ public abstract record MetadataFilter
     /// <param name="min">The inclusive lower bound, or <see langword="null"/> for none.</param>
     /// <param name="max">The inclusive upper bound, or <see langword="null"/> for none.</param>
     /// <returns>The filter.</returns>
+    /// <exception cref="ArgumentException">Neither bound is given, a bound is NaN, or the lower bound exceeds the upper.</exception>
+    /// <remarks>
+    /// A NaN bound is refused rather than given a meaning: IEEE comparisons with NaN are false (nothing would match
+    /// in memory) while PostgreSQL sorts NaN above every number (everything would match there).
+    /// Infinite bounds are allowed and mean "unbounded".
+    /// </remarks>
     public static MetadataFilter Range(string field, double? min, double? max)
     {
+        CheckBound(min, nameof(min));
+        CheckBound(max, nameof(max));
         if (min is null && max is null)
         {
             throw new ArgumentException("Range needs a lower bound, an upper bound or both.", nameof(min));
@@ -94,6 +102,11 @@ public abstract record MetadataFilter
         decimal m => (double)m,
         _ => throw new ArgumentException($"Metadata values must be string, integer, floating point or bool; got {value.GetType().Name}.", nameof(value)),
     };
+
+    private static double? CheckBound(double? bound, string paramName) =>
+        bound is double b && double.IsNaN(b)
+            ? throw new ArgumentException("A range bound may not be NaN; leave the bound null for no bound, or use an infinity.", paramName)
+            : bound;
 
     private static string CheckField(string field)
     {
@@ -162,8 +175,15 @@ public abstract record MetadataFilter
     /// <param name="Field">The field.</param>
     /// <param name="Min">The lower bound, or <see langword="null"/>.</param>
     /// <param name="Max">The upper bound, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">A bound is NaN.</exception>
     public sealed record RangeFilter(string Field, double? Min, double? Max) : MetadataFilter
     {
+        /// <summary>Gets the inclusive lower bound, or <see langword="null"/>; never NaN.</summary>
+        public double? Min { get; init => field = CheckBound(value, nameof(Min)); } = CheckBound(Min, nameof(Min));
+
+        /// <summary>Gets the inclusive upper bound, or <see langword="null"/>; never NaN.</summary>
+        public double? Max { get; init => field = CheckBound(value, nameof(Max)); } = CheckBound(Max, nameof(Max));
+
         /// <inheritdoc />
         public override bool Matches(IReadOnlyDictionary<string, object?>? metadata)
         {

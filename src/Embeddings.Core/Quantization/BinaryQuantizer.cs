@@ -138,10 +138,10 @@ public sealed class BinaryQuantizer : IVectorQuantizer
     /// <inheritdoc />
     public void Save(Stream stream)
     {
-        using BinaryWriter writer = QuantizerFormat.CreateWriter(stream, Kind, Dimensions);
+        QuantizerFormat.Write(stream, Kind, Dimensions);
     }
 
-    internal static int WordsFor(int dimensions) => (dimensions + 63) / 64;
+    internal static int WordsFor(int dimensions) => (int)(((long)dimensions + 63) / 64);
 
     private static void Pack(ReadOnlySpan<float> vector, Span<ulong> words)
     {

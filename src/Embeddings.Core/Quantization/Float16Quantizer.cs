@@ -5,7 +5,11 @@ using Microsoft.Extensions.AI;
 namespace Embeddings;
 
 /// <summary>IEEE half precision (2 bytes per dimension); maps to Microsoft.Extensions.AI's <see cref="Embedding{T}"/> of <see cref="Half"/>.</summary>
-/// <remarks>Values beyond ±65504 become infinities, as the conversion defines; embeddings are far inside that range.</remarks>
+/// <remarks>
+/// Values beyond ±65504 (the largest finite half) are refused with an <see cref="ArgumentException"/> rather than
+/// clamped or stored as infinities: a clamped value silently changes scores, an infinity poisons them. Embeddings
+/// are far inside that range; normalize or rescale vectors that are not.
+/// </remarks>
 public sealed class Float16Quantizer : IVectorQuantizer
 {
     /// <summary>Creates the quantizer.</summary>
@@ -31,6 +35,7 @@ public sealed class Float16Quantizer : IVectorQuantizer
     {
         VectorQuantizer.CheckVector(Dimensions, vector);
         VectorQuantizer.CheckCode(BytesPerVector, code);
+        VectorQuantizer.CheckHalfRange(vector, nameof(vector));
         TensorPrimitives.ConvertToHalf(vector, MemoryMarshal.Cast<byte, Half>(code[..BytesPerVector]));
     }
 
@@ -49,6 +54,7 @@ public sealed class Float16Quantizer : IVectorQuantizer
     {
         ArgumentNullException.ThrowIfNull(embedding);
         VectorQuantizer.CheckVector(Dimensions, embedding.Vector.Span);
+        VectorQuantizer.CheckHalfRange(embedding.Vector.Span, nameof(embedding));
         var values = new Half[Dimensions];
         TensorPrimitives.ConvertToHalf(embedding.Vector.Span, values);
         return new Embedding<Half>(values) { ModelId = embedding.ModelId, CreatedAt = embedding.CreatedAt, AdditionalProperties = embedding.AdditionalProperties };
@@ -66,7 +72,7 @@ public sealed class Float16Quantizer : IVectorQuantizer
     /// <inheritdoc />
     public void Save(Stream stream)
     {
-        using BinaryWriter writer = QuantizerFormat.CreateWriter(stream, Kind, Dimensions);
+        QuantizerFormat.Write(stream, Kind, Dimensions);
     }
 
     private sealed class Scorer(float[] query, DistanceMetric metric, int bytesPerVector) : QuantizedQueryScorer(metric, bytesPerVector)

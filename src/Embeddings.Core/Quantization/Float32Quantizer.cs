@@ -51,7 +51,7 @@ public sealed class Float32Quantizer : IVectorQuantizer
     /// <inheritdoc />
     public void Save(Stream stream)
     {
-        using BinaryWriter writer = QuantizerFormat.CreateWriter(stream, Kind, Dimensions);
+        QuantizerFormat.Write(stream, Kind, Dimensions);
     }
 
     private sealed class Scorer(float[] query, DistanceMetric metric, int bytesPerVector) : QuantizedQueryScorer(metric, bytesPerVector)

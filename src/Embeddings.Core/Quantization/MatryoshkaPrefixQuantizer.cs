@@ -70,9 +70,11 @@ public sealed class MatryoshkaPrefixQuantizer : IVectorQuantizer
     /// <inheritdoc />
     public void Save(Stream stream)
     {
-        using BinaryWriter writer = QuantizerFormat.CreateWriter(stream, Kind, Dimensions);
-        writer.Write(PrefixDimensions);
-        writer.Write(Normalize);
+        QuantizerFormat.Write(stream, Kind, Dimensions, writer =>
+        {
+            writer.Write(PrefixDimensions);
+            writer.Write(Normalize);
+        });
     }
 
     internal static MatryoshkaPrefixQuantizer ReadBody(BinaryReader reader, int dimensions)

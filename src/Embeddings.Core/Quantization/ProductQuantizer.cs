@@ -231,10 +231,12 @@ public sealed class ProductQuantizer : IVectorQuantizer
     /// <inheritdoc />
     public void Save(Stream stream)
     {
-        using BinaryWriter writer = QuantizerFormat.CreateWriter(stream, Kind, Dimensions);
-        writer.Write(Subspaces);
-        writer.Write(BitsPerCode);
-        QuantizerFormat.WriteFloats(writer, _codebooks);
+        QuantizerFormat.Write(stream, Kind, Dimensions, writer =>
+        {
+            writer.Write(Subspaces);
+            writer.Write(BitsPerCode);
+            QuantizerFormat.WriteFloats(writer, _codebooks);
+        });
     }
 
     internal static ProductQuantizer ReadBody(BinaryReader reader, int dimensions)
@@ -246,7 +248,8 @@ public sealed class ProductQuantizer : IVectorQuantizer
             throw QuantizerFormat.Corrupt($"{subspaces} subspaces of {bits}-bit codes do not fit {dimensions} dimensions");
         }
 
-        float[] codebooks = QuantizerFormat.ReadFloats(reader, dimensions << bits);
+        // m subspaces × 2^bits centroids × (dimensions / m) values = dimensions × 2^bits, counted in long so a crafted header cannot overflow.
+        float[] codebooks = QuantizerFormat.ReadFloats(reader, (long)dimensions << bits, $"the codebooks of {subspaces} subspaces × {1 << bits} centroids");
         try
         {
             return new ProductQuantizer(dimensions, subspaces, bits, codebooks);
@@ -311,12 +314,14 @@ public sealed class ProductQuantizer : IVectorQuantizer
         public override float Score(ReadOnlySpan<byte> code)
         {
             VectorQuantizer.CheckCode(BytesPerVector, code);
+            CheckSubCodes(code[.._m], k, _m);
             float sum = Sum(ref MemoryMarshal.GetArrayDataReference(table), ref MemoryMarshal.GetReference(code));
             return Finish(sum, code);
         }
 
         protected override void ScoreManyCore(ReadOnlySpan<byte> codes, Span<float> scores)
         {
+            CheckSubCodes(codes[..(scores.Length * _m)], k, _m);
             ref float t = ref MemoryMarshal.GetArrayDataReference(table);
             ref byte c = ref MemoryMarshal.GetReference(codes);
             int m = _m;
@@ -334,6 +339,25 @@ public sealed class ProductQuantizer : IVectorQuantizer
             for (int i = 0; i < scores.Length; i++)
             {
                 scores[i] = Finish(Sum(ref t, ref Unsafe.Add(ref c, i * m)), codes.Slice(i * m, m));
+            }
+        }
+
+        /// <summary>
+        /// With fewer than 256 centroids a byte can name a centroid the table does not have, and the unchecked
+        /// look-ups would read the next slice's row or past the table; such codes are refused.
+        /// </summary>
+        internal static void CheckSubCodes(ReadOnlySpan<byte> codes, int centroids, int subspaces = 0)
+        {
+            if (centroids >= 256)
+            {
+                return;
+            }
+
+            int at = codes.IndexOfAnyInRange((byte)centroids, byte.MaxValue);
+            if (at >= 0)
+            {
+                string where = subspaces > 0 ? $"Code {at / subspaces}, sub-code {at % subspaces}," : $"Byte {at} of the codes";
+                throw new ArgumentException($"{where} is {codes[at]}; the quantizer has {centroids} centroids per subspace.", "code");
             }
         }
 

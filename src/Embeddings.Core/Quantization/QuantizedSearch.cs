@@ -11,8 +11,11 @@ public static class QuantizedSearch
     /// <param name="count">How many codes to scan.</param>
     /// <param name="k">How many results at most; positive.</param>
     /// <returns>Up to <paramref name="k"/> hits ordered by descending score.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or <paramref name="k"/> is not positive.</exception>
     public static QuantizedSearchHit[] Scan(QuantizedQueryScorer scorer, ReadOnlySpan<byte> codes, int count, int k)
     {
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         int size = Math.Min(k, count);
         var scores = new float[size];

@@ -224,15 +224,18 @@ public sealed class ScalarInt8Quantizer : IVectorQuantizer
     /// <inheritdoc />
     public void Save(Stream stream)
     {
-        using BinaryWriter writer = QuantizerFormat.CreateWriter(stream, Kind, Dimensions);
-        QuantizerFormat.WriteFloats(writer, _minimums);
-        QuantizerFormat.WriteFloats(writer, _maximums);
+        QuantizerFormat.Write(stream, Kind, Dimensions, writer =>
+        {
+            QuantizerFormat.WriteFloats(writer, _minimums);
+            QuantizerFormat.WriteFloats(writer, _maximums);
+        });
     }
 
     internal static ScalarInt8Quantizer ReadBody(BinaryReader reader, int dimensions)
     {
-        float[] minimums = QuantizerFormat.ReadFloats(reader, dimensions);
-        float[] maximums = QuantizerFormat.ReadFloats(reader, dimensions);
+        QuantizerFormat.RequireBytes(reader, 2L * dimensions * sizeof(float), $"the ranges of {dimensions} dimensions");
+        float[] minimums = QuantizerFormat.ReadFloats(reader, dimensions, "the minimums");
+        float[] maximums = QuantizerFormat.ReadFloats(reader, dimensions, "the maximums");
         try
         {
             return new ScalarInt8Quantizer(minimums, maximums);

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Embeddings;
 
 /// <summary>Loads any saved <see cref="IVectorQuantizer"/> and reports the memory each representation takes.</summary>
@@ -8,42 +6,46 @@ public static class VectorQuantizer
     /// <summary>Reads a quantizer written by <see cref="IVectorQuantizer.Save(Stream)"/>.</summary>
     /// <param name="stream">The source stream, positioned at the quantizer.</param>
     /// <returns>The quantizer, equal bit for bit to the one saved.</returns>
-    /// <exception cref="InvalidDataException">The data is not a quantizer, has an unknown version or kind, or is truncated.</exception>
+    /// <exception cref="InvalidDataException">The data is not a quantizer, has an unknown version or kind, is truncated, fails its CRC-32C checksum, declares sizes its bytes do not hold, or holds non-finite values.</exception>
     public static IVectorQuantizer Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
         {
-            uint magic = reader.ReadUInt32();
-            if (magic != QuantizerFormat.Magic)
+            (QuantizationKind kind, int dimensions, BinaryReader reader) = QuantizerFormat.ReadFrame(stream);
+            using (reader)
             {
-                throw QuantizerFormat.Corrupt($"the header 0x{magic:X8} is not a quantizer header (0x{QuantizerFormat.Magic:X8})");
-            }
+                if (dimensions <= 0)
+                {
+                    throw QuantizerFormat.Corrupt($"the dimension count {dimensions} is not positive");
+                }
 
-            int version = reader.ReadInt32();
-            if (version != QuantizerFormat.Version)
-            {
-                throw QuantizerFormat.Corrupt($"format version {version} is not supported (expected {QuantizerFormat.Version})");
-            }
+                IVectorQuantizer quantizer;
+                try
+                {
+                    quantizer = kind switch
+                    {
+                        QuantizationKind.Float32 => new Float32Quantizer(dimensions),
+                        QuantizationKind.Float16 => new Float16Quantizer(dimensions),
+                        QuantizationKind.ScalarInt8 => ScalarInt8Quantizer.ReadBody(reader, dimensions),
+                        QuantizationKind.Binary => new BinaryQuantizer(dimensions),
+                        QuantizationKind.Product => ProductQuantizer.ReadBody(reader, dimensions),
+                        QuantizationKind.MatryoshkaPrefix => MatryoshkaPrefixQuantizer.ReadBody(reader, dimensions),
+                        _ => throw QuantizerFormat.Corrupt($"the quantizer kind {(int)kind} is unknown"),
+                    };
+                }
+                catch (ArgumentException e)
+                {
+                    throw QuantizerFormat.Corrupt($"a {kind} quantizer of {dimensions} dimensions cannot be built ({e.Message})");
+                }
 
-            var kind = (QuantizationKind)reader.ReadInt32();
-            int dimensions = reader.ReadInt32();
-            if (dimensions <= 0)
-            {
-                throw QuantizerFormat.Corrupt($"the dimension count {dimensions} is not positive");
-            }
+                if (reader.BaseStream.CanSeek && reader.BaseStream != stream && reader.BaseStream.Position != reader.BaseStream.Length)
+                {
+                    throw QuantizerFormat.Corrupt($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes remain after the {kind} quantizer's body");
+                }
 
-            return kind switch
-            {
-                QuantizationKind.Float32 => new Float32Quantizer(dimensions),
-                QuantizationKind.Float16 => new Float16Quantizer(dimensions),
-                QuantizationKind.ScalarInt8 => ScalarInt8Quantizer.ReadBody(reader, dimensions),
-                QuantizationKind.Binary => new BinaryQuantizer(dimensions),
-                QuantizationKind.Product => ProductQuantizer.ReadBody(reader, dimensions),
-                QuantizationKind.MatryoshkaPrefix => MatryoshkaPrefixQuantizer.ReadBody(reader, dimensions),
-                _ => throw QuantizerFormat.Corrupt($"the quantizer kind {(int)kind} is unknown"),
-            };
+                return quantizer;
+            }
         }
         catch (EndOfStreamException e)
         {
@@ -61,23 +63,52 @@ public static class VectorQuantizer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
         return kind switch
         {
-            QuantizationKind.Float32 => checked(dimensions * sizeof(float)),
-            QuantizationKind.Float16 => checked(dimensions * 2),
+            QuantizationKind.Float32 => dimensions <= MaxFloatDimensions ? dimensions * sizeof(float) : throw TooManyDimensions(dimensions, sizeof(float)),
+            QuantizationKind.Float16 => dimensions <= int.MaxValue / 2 ? dimensions * 2 : throw TooManyDimensions(dimensions, 2),
             QuantizationKind.ScalarInt8 => dimensions,
             QuantizationKind.Binary => BinaryQuantizer.WordsFor(dimensions) * sizeof(ulong),
             QuantizationKind.Product => subspacesOrPrefix > 0 ? subspacesOrPrefix : throw new ArgumentOutOfRangeException(nameof(subspacesOrPrefix), subspacesOrPrefix, "Product quantization needs the number of subspaces."),
-            QuantizationKind.MatryoshkaPrefix => subspacesOrPrefix > 0 && subspacesOrPrefix <= dimensions
-                ? checked(subspacesOrPrefix * sizeof(float))
+            QuantizationKind.MatryoshkaPrefix => subspacesOrPrefix > MaxFloatDimensions && subspacesOrPrefix <= dimensions
+                ? throw TooManyDimensions(subspacesOrPrefix, sizeof(float))
+                : subspacesOrPrefix > 0 && subspacesOrPrefix <= dimensions
+                ? subspacesOrPrefix * sizeof(float)
                 : throw new ArgumentOutOfRangeException(nameof(subspacesOrPrefix), subspacesOrPrefix, $"A Matryoshka prefix keeps 1 to {dimensions} dimensions."),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown quantization kind."),
         };
     }
+
+    /// <summary>The most float32 dimensions whose code still fits an <see cref="int"/> byte count.</summary>
+    internal const int MaxFloatDimensions = int.MaxValue / sizeof(float);
+
+    private static ArgumentOutOfRangeException TooManyDimensions(int dimensions, int bytesPerDimension) =>
+        new("dimensions", dimensions, $"{dimensions} dimensions of {bytesPerDimension} bytes do not fit one code; the most is {int.MaxValue / bytesPerDimension}.");
 
     internal static void CheckVector(int dimensions, ReadOnlySpan<float> vector)
     {
         if (vector.Length != dimensions)
         {
             throw new ArgumentException($"Dimension mismatch: expected {dimensions} dimensions, got {vector.Length}.", nameof(vector));
+        }
+
+        // Every quantizer's Encode and CreateScorer come through here, so NaN and infinities are refused by all alike.
+        VectorMath.EnsureFinite(vector, nameof(vector));
+    }
+
+    /// <summary>Throws when a value lies beyond ±65504, which half precision would store as an infinity.</summary>
+    internal static void CheckHalfRange(ReadOnlySpan<float> vector, string paramName)
+    {
+        const float max = 65504f;
+        if (System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(vector) is float largest && MathF.Abs(largest) <= max)
+        {
+            return;
+        }
+
+        for (int i = 0; i < vector.Length; i++)
+        {
+            if (MathF.Abs(vector[i]) > max)
+            {
+                throw new ArgumentException($"The vector holds {vector[i]} at index {i}; half precision stores values within ±65504 only, and this one would become an infinity.", paramName);
+            }
         }
     }
 

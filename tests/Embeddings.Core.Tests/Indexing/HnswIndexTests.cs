@@ -257,4 +257,83 @@ public sealed class HnswIndexTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new HnswIndex(8, DistanceMetric.Hamming));
         Assert.Throws<ArgumentException>(() => new HnswIndex(8, DistanceMetric.Cosine, null, new EmbedderFingerprint("m", null, null, true, 16)));
     }
+
+    [Fact]
+    public void An_upsert_that_moves_a_key_during_a_search_does_not_return_the_key_twice()
+    {
+        using var index = new HnswIndex(4, DistanceMetric.DotProduct, new HnswIndexOptions { Seed = 1, ReuseRemovedSlots = true });
+        index.Add("entry", [0, 0, 0, 1]); // the entry point's slot is never reused, so it is not one of the two below
+        index.Add("a", [1, 0, 0, 0]);
+        index.Add("b", [0.9f, 0.1f, 0, 0]);
+        bool moved = false;
+        HnswIndex.MaterializeObserverForTesting = written =>
+        {
+            if (written == 1 && !moved)
+            {
+                moved = true;
+
+                // After "a" (slot 1) is written: free "b"'s slot 2 and upsert "a" into it. The search holds the
+                // structure lock shared on this thread, so the writer runs on another.
+                Task.Run(() =>
+                {
+                    index.Remove("b");
+                    index.Add("a", [1, 0, 0, 0]);
+                }).Wait();
+            }
+        };
+        IReadOnlyList<VectorSearchResult> hits;
+        try
+        {
+            hits = index.SearchExact([1, 0, 0, 0], 3);
+        }
+        finally
+        {
+            HnswIndex.MaterializeObserverForTesting = null;
+        }
+
+        Assert.True(moved);
+        Assert.Equal(hits.Select(h => h.Key).Distinct(), hits.Select(h => h.Key));
+        Assert.Equal("a", hits[0].Key);
+    }
+
+    [Fact]
+    public async Task Concurrent_upserts_of_hot_keys_never_put_one_key_twice_in_a_result()
+    {
+        using var index = new HnswIndex(8, DistanceMetric.Cosine, new HnswIndexOptions { Seed = 7, M = 8, EfConstruction = 32 });
+        var random = new Random(3);
+        float[] Next()
+        {
+            lock (random)
+            {
+                return Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            }
+        }
+
+        for (int i = 0; i < 8; i++)
+        {
+            index.Add($"hot-{i}", Next());
+        }
+
+        int writesLeft = 4 * 3000;
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            while (Interlocked.Decrement(ref writesLeft) >= 0)
+            {
+                index.Add($"hot-{Random.Shared.Next(8)}", Next());
+            }
+        })).ToArray();
+        var searchers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            int lists = 0;
+            while (Volatile.Read(ref writesLeft) > 0 || lists < 50)
+            {
+                IReadOnlyList<VectorSearchResult> hits = index.Search(Next(), 8);
+                Assert.Equal(hits.Count, hits.Select(h => h.Key).Distinct().Count());
+                lists++;
+            }
+        })).ToArray();
+
+        await Task.WhenAll(writers.Concat(searchers));
+        Assert.Equal(8, index.Count);
+    }
 }

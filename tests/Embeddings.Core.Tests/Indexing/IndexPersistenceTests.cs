@@ -217,4 +217,42 @@ public sealed class IndexPersistenceTests : IDisposable
         await stop.CancelAsync();
         await writer;
     }
+
+    [Fact]
+    public void Temporary_files_left_by_a_killed_save_are_deleted_by_the_next_save_or_load()
+    {
+        using var index = new FlatIndex(4, DistanceMetric.DotProduct);
+        index.Add("a", [1, 2, 3, 4]);
+        string path = Path.Combine(_directory, "kill.flat");
+        string Stale() => Path.Combine(_directory, $".kill.flat.{Guid.NewGuid():N}.tmp");
+
+        // What kill -9 midway through two saves leaves: temp files nobody holds.
+        string[] stale = [Stale(), Stale()];
+        foreach (string file in stale)
+        {
+            File.WriteAllBytes(file, new byte[1000]);
+        }
+
+        // Not ours: another index's temp file, a name that only looks similar, and a temp file a live save holds.
+        string otherIndex = Path.Combine(_directory, $".other.flat.{Guid.NewGuid():N}.tmp");
+        string lookalike = Path.Combine(_directory, ".kill.flat.notaguid.tmp");
+        string held = Stale();
+        File.WriteAllBytes(otherIndex, [1]);
+        File.WriteAllBytes(lookalike, [1]);
+        using (new FileStream(held, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            index.Save(path);
+            Assert.All(stale, file => Assert.False(File.Exists(file), file));
+            Assert.True(File.Exists(held));
+        }
+
+        Assert.True(File.Exists(otherIndex));
+        Assert.True(File.Exists(lookalike));
+
+        // Load cleans too, now that the save holding its file has gone.
+        using FlatIndex loaded = FlatIndex.Load(path);
+        Assert.False(File.Exists(held));
+        Assert.Equal(1, loaded.Count);
+        Assert.Equal(new[] { ".kill.flat.notaguid.tmp", $"{Path.GetFileName(otherIndex)}", "kill.flat" }.Order(StringComparer.Ordinal), Directory.GetFiles(_directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }

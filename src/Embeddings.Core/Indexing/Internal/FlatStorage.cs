@@ -133,7 +133,9 @@ internal sealed class Float32FlatStorage : FlatStorage
     public override void Read(IndexFileReader reader, int rows)
     {
         EnsureCapacity(rows);
-        reader.ReadSingles(_rows.AsSpan(0, rows * Dimensions));
+        Span<float> values = _rows.AsSpan(0, rows * Dimensions);
+        reader.ReadSingles(values);
+        reader.Require(values.IsEmpty || TensorPrimitives.IsFiniteAll(values), "a stored vector value (NaN or infinite)");
     }
 }
 
@@ -188,7 +190,9 @@ internal sealed class Float16FlatStorage : FlatStorage
     public override void Read(IndexFileReader reader, int rows)
     {
         EnsureCapacity(rows);
-        reader.ReadHalves(_rows.AsSpan(0, rows * Dimensions));
+        Span<Half> values = _rows.AsSpan(0, rows * Dimensions);
+        reader.ReadHalves(values);
+        reader.Require(values.IsEmpty || TensorPrimitives.IsFiniteAll(values), "a stored vector value (NaN or infinite)");
     }
 }
 
@@ -331,7 +335,9 @@ internal sealed class QuantizedFlatStorage : FlatStorage
         EnsureCapacity(rows);
         if (_blocks is null)
         {
-            reader.ReadBytes(_codes.AsSpan(0, rows * _codeBytes));
+            Span<byte> codes = _codes.AsSpan(0, rows * _codeBytes);
+            reader.ReadBytes(codes);
+            CheckCodes(reader, codes);
             return;
         }
 
@@ -339,14 +345,43 @@ internal sealed class QuantizedFlatStorage : FlatStorage
         for (int row = 0; row < rows; row++)
         {
             reader.ReadBytes(code);
+            CheckCodes(reader, code);
             _blocks.Set(row, code);
+        }
+    }
+
+    /// <summary>
+    /// Checks loaded codes the way Encode would have made them: float codes finite, PQ sub-codes below the
+    /// centroid count (the scorers index tables with them). The file's checksum only proves the bytes are the ones saved.
+    /// </summary>
+    private void CheckCodes(IndexFileReader reader, ReadOnlySpan<byte> codes)
+    {
+        switch (Quantizer)
+        {
+            case ProductQuantizer pq:
+                try
+                {
+                    ProductQuantizer.TableScorer.CheckSubCodes(codes, pq.Centroids, pq.Subspaces);
+                }
+                catch (ArgumentException e)
+                {
+                    throw reader.Corrupt(e.Message.TrimEnd('.'));
+                }
+
+                break;
+            case Float32Quantizer or MatryoshkaPrefixQuantizer:
+                reader.Require(TensorPrimitives.IsFiniteAll(MemoryMarshal.Cast<byte, float>(codes)), "a stored float value (NaN or infinite)");
+                break;
+            case Float16Quantizer:
+                reader.Require(TensorPrimitives.IsFiniteAll(MemoryMarshal.Cast<byte, Half>(codes)), "a stored half-precision value (NaN or infinite)");
+                break;
         }
     }
 
     public static IVectorQuantizer ReadQuantizer(IndexFileReader reader)
     {
         int length = reader.ReadInt32();
-        reader.Require(length > 0, $"quantizer length {length}");
+        reader.Require(length > 0 && length <= reader.Remaining, $"quantizer length {length}");
         var bytes = new byte[length];
         reader.ReadBytes(bytes);
         try

@@ -30,6 +30,8 @@ internal sealed class IndexFileReader : IDisposable
             throw new FileNotFoundException($"Index file '{path}' does not exist.", path);
         }
 
+        IndexFileWriter.DeleteStaleTemporaryFiles(Path.GetFullPath(path));
+
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         try
         {
@@ -117,6 +119,9 @@ internal sealed class IndexFileReader : IDisposable
 
     public string Name => _name;
 
+    /// <summary>Gets the payload bytes not yet read: the budget every count in a header is checked against before it sizes an allocation.</summary>
+    public long Remaining => _payloadEnd - _stream.Position;
+
     public int ReadInt32()
     {
         Span<byte> bytes = stackalloc byte[4];
@@ -151,7 +156,14 @@ internal sealed class IndexFileReader : IDisposable
         Require(length >= 0 && length <= _payloadEnd - _stream.Position, $"string length {length}");
         byte[] bytes = new byte[length];
         ReadBytes(bytes);
-        return Encoding.UTF8.GetString(bytes);
+        try
+        {
+            return Utf16Text.StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Corrupt($"a string of {length} bytes is not valid UTF-8");
+        }
     }
 
     public void ReadSingles(Span<float> destination) => ReadBytes(MemoryMarshal.AsBytes(destination));
@@ -163,7 +175,8 @@ internal sealed class IndexFileReader : IDisposable
     public IReadOnlyDictionary<string, object?>? ReadMetadata()
     {
         int count = ReadInt32();
-        Require(count >= 0 && count <= _payloadEnd - _stream.Position, $"metadata field count {count}");
+        // A field takes at least a name length and a type tag (5 bytes).
+        Require(count >= 0 && count * 5L <= Remaining, $"metadata field count {count}");
         if (count == 0)
         {
             return null;

@@ -52,7 +52,8 @@ internal sealed class IndexFileWriter : IDisposable
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
         Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        DeleteStaleTemporaryFiles(full);
+        string temp = Path.Combine(directory, TemporaryPrefix(full) + $"{Guid.NewGuid():N}.tmp");
         var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         return new IndexFileWriter(stream, full, temp, kind);
     }
@@ -96,7 +97,17 @@ internal sealed class IndexFileWriter : IDisposable
             return;
         }
 
-        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        byte[] bytes;
+        try
+        {
+            bytes = Utf16Text.StrictUtf8.GetBytes(value);
+        }
+        catch (EncoderFallbackException e)
+        {
+            // Records are checked on the way in, so this is a bug elsewhere; never write U+FFFD in their place.
+            throw new ArgumentException($"The string \"{Utf16Text.Escape(value)}\" holds a lone UTF-16 surrogate and cannot be saved.", nameof(value), e);
+        }
+
         WriteInt32(bytes.Length);
         WriteBytes(bytes);
     }
@@ -204,6 +215,50 @@ internal sealed class IndexFileWriter : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Deletes temporary files that a killed save of <paramref name="fullPath"/> left behind: same name pattern, and
+    /// not held open by a save in progress (a live writer holds its file with <see cref="FileShare.None"/>, so opening
+    /// it fails). Best effort: a file that cannot be opened or deleted is left for the next save or load.
+    /// </summary>
+    internal static int DeleteStaleTemporaryFiles(string fullPath)
+    {
+        string? directory = Path.GetDirectoryName(fullPath);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        string prefix = TemporaryPrefix(fullPath);
+        int deleted = 0;
+        foreach (string candidate in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+        {
+            string name = Path.GetFileName(candidate);
+            ReadOnlySpan<char> guid = name.AsSpan(prefix.Length, name.Length - prefix.Length - ".tmp".Length);
+            if (guid.Length != 32 || !Guid.TryParseExact(guid, "N", out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var stale = new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                deleted++;
+            }
+            catch (IOException)
+            {
+                // Held by a save in progress, or already gone.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to delete.
+            }
+        }
+
+        return deleted;
+    }
+
+    private static string TemporaryPrefix(string fullPath) => $".{Path.GetFileName(fullPath)}.";
 
     internal static uint Crc32C(uint crc, ReadOnlySpan<byte> bytes)
     {

@@ -14,6 +14,11 @@ internal static class RecordValidation
         {
             throw new ArgumentException("A record key may not be empty.", paramName);
         }
+
+        if (Utf16Text.DescribeLoneSurrogate(key) is string problem)
+        {
+            throw new ArgumentException($"The record key {problem}.", paramName);
+        }
     }
 
     public static void CheckVector(ReadOnlySpan<float> vector, int dimensions, string paramName)
@@ -42,6 +47,16 @@ internal static class RecordValidation
                 throw new ArgumentException($"Record '{key}' has a metadata field with an empty name.", nameof(metadata));
             }
 
+            if (Utf16Text.DescribeLoneSurrogate(pair.Key) is string nameProblem)
+            {
+                throw new ArgumentException($"Record '{key}': a metadata field name {nameProblem}.", nameof(metadata));
+            }
+
+            if (pair.Value is string text && Utf16Text.DescribeLoneSurrogate(text) is string valueProblem)
+            {
+                throw new ArgumentException($"Record '{key}', metadata field '{pair.Key}': the value {valueProblem}.", nameof(metadata));
+            }
+
             try
             {
                 copy[pair.Key] = pair.Value is null ? null : MetadataFilter.Normalize(pair.Value);
@@ -62,7 +77,15 @@ internal static class RecordValidation
         for (int i = 0; i < records.Count; i++)
         {
             VectorRecord record = records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(records));
-            CheckKey(record.Key, nameof(records));
+            try
+            {
+                CheckKey(record.Key, nameof(records));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Record {i}: {e.Message}", nameof(records), e);
+            }
+
             if (!seen.Add(record.Key))
             {
                 throw new ArgumentException($"Key '{record.Key}' appears more than once in the batch.", nameof(records));
