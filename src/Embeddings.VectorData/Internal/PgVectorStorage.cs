@@ -40,6 +40,9 @@ internal sealed class PgVectorStorage : CollectionStorage, IAsyncDisposable
             DefaultEfSearch = options.HnswEfSearch,
         };
         _options.CreateAnnIndex = _options.IndexKind != PgVectorAnnIndexKind.None;
+
+        // MEVD collections exist only after EnsureCollectionExistsAsync: writes to a missing one fail rather than create it.
+        _options.CreateIfMissing = false;
         _index = new PgVectorIndex(dataSource, _options);
     }
 
@@ -110,7 +113,26 @@ internal sealed class PgVectorStorage : CollectionStorage, IAsyncDisposable
 
     public override Task<bool> ExistsAsync(CancellationToken cancellationToken) => ExistsAsync(_dataSource, _options.Schema, _options.Collection, cancellationToken);
 
-    public override Task EnsureExistsAsync(CancellationToken cancellationToken) => _index.MigrateAsync(cancellationToken);
+    public override async Task EnsureExistsAsync(CancellationToken cancellationToken)
+    {
+        var creating = new PgVectorIndexOptions
+        {
+            Schema = _options.Schema,
+            Collection = _options.Collection,
+            Dimensions = _options.Dimensions,
+            Metric = _options.Metric,
+            Fingerprint = _options.Fingerprint,
+            StorageType = _options.StorageType,
+            IndexKind = _options.IndexKind,
+            CreateAnnIndex = _options.CreateAnnIndex,
+            HnswM = _options.HnswM,
+            HnswEfConstruction = _options.HnswEfConstruction,
+            DefaultEfSearch = _options.DefaultEfSearch,
+            CreateIfMissing = true,
+        };
+        await using var index = new PgVectorIndex(_dataSource, creating);
+        await index.MigrateAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public override async Task DeleteAsync(CancellationToken cancellationToken) => await _index.DropAsync(cancellationToken).ConfigureAwait(false);
 

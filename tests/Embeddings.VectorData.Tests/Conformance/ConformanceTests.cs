@@ -40,8 +40,7 @@ public abstract class ConformanceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Store = await CreateStoreAsync();
-        _stores.Add(Store);
+        Store = NewStore();
         string name = NewCollectionName("conf");
         Collection = Store.GetCollection<string, FilterRecord>(name, Definition(DistanceFunction.CosineSimilarity));
         DynamicCollection = Store.GetDynamicCollection(name, Definition(DistanceFunction.CosineSimilarity));
@@ -59,15 +58,17 @@ public abstract class ConformanceTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Creates a store for this backend.</summary>
-    protected abstract Task<EmbeddingsVectorStore> CreateStoreAsync();
+    /// <summary>Creates a store for this backend; stores of one test see the same data (a shared folder or database).</summary>
+    /// <param name="options">The settings the scenario needs; the backend adds its own.</param>
+    /// <returns>The store.</returns>
+    protected abstract EmbeddingsVectorStore CreateStore(EmbeddingsVectorStoreOptions options);
 
     /// <summary>Returns a collection name no other test uses.</summary>
     protected abstract string NewCollectionName(string prefix);
 
-    protected async Task<EmbeddingsVectorStore> CreateExtraStoreAsync()
+    protected EmbeddingsVectorStore NewStore(Microsoft.Extensions.AI.IEmbeddingGenerator? generator = null)
     {
-        EmbeddingsVectorStore store = await CreateStoreAsync();
+        EmbeddingsVectorStore store = CreateStore(new EmbeddingsVectorStoreOptions { EmbeddingGenerator = generator, HnswSeed = 42 });
         _stores.Add(store);
         return store;
     }
@@ -716,6 +717,98 @@ public abstract class ConformanceTests : IAsyncLifetime
     {
         var refused = Assert.Throws<NotSupportedException>(() => Store.GetCollection<DateTime, KeyedRecord<DateTime>>(NewCollectionName("badkey")));
         Assert.Contains("DateTime", refused.Message, StringComparison.Ordinal);
+    }
+
+    #endregion
+
+    #region Embedding generation (MEVD EmbeddingGenerationTests) and the fingerprint lock
+
+    public sealed class TextRecord
+    {
+        [VectorStoreKey]
+        public string Key { get; set; } = string.Empty;
+
+        [VectorStoreData(IsIndexed = true)]
+        public string Category { get; set; } = string.Empty;
+
+        [VectorStoreVector(16)]
+        public string Text { get; set; } = string.Empty;
+    }
+
+    private static readonly EmbeddingPrompts Prompts = new("query: ", "passage: ");
+
+    private static TextRecord[] TextData =>
+    [
+        new() { Key = "a", Category = "pets", Text = "The cat sleeps on the windowsill." },
+        new() { Key = "b", Category = "pets", Text = "A dog chases the ball." },
+        new() { Key = "c", Category = "money", Text = "Stock markets fell sharply." },
+    ];
+
+    [Fact]
+    public async Task Text_is_embedded_as_documents_and_searched_as_queries()
+    {
+        using var embedder = Testing.DeterministicEmbedder.Create(16, prompts: Prompts);
+        EmbeddingsVectorStore store = NewStore(embedder);
+        var collection = store.GetCollection<string, TextRecord>(NewCollectionName("text"));
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(TextData);
+        Assert.All(TextData, r => Assert.Contains("passage: " + r.Text, embedder.Received));
+
+        List<VectorSearchResult<TextRecord>> hits = await collection.SearchAsync("sleeping pets", 3, new() { Filter = r => r.Category == "pets" }).ToListAsync();
+        Assert.Contains("query: sleeping pets", embedder.Received);
+        Assert.Equal(["a", "b"], hits.Select(h => h.Record.Key).Order(StringComparer.Ordinal));
+        float[] query = Testing.DeterministicEmbedder.VectorFor("query: sleeping pets", 16, normalized: true);
+        foreach (VectorSearchResult<TextRecord> hit in hits)
+        {
+            float[] document = Testing.DeterministicEmbedder.VectorFor("passage: " + hit.Record.Text, 16, normalized: true);
+            Assert.Equal(ReferenceScore(DistanceFunction.CosineSimilarity, query, document), hit.Score!.Value, 4);
+        }
+
+        Assert.True(hits[0].Score >= hits[1].Score);
+        Assert.Equal("The cat sleeps on the windowsill.", (await collection.GetAsync("a"))!.Text);
+        await Assert.ThrowsAsync<NotSupportedException>(() => collection.GetAsync("a", new RecordRetrievalOptions { IncludeVectors = true }));
+    }
+
+    [Fact]
+    public async Task A_collection_written_with_one_model_refuses_a_query_embedder_with_another()
+    {
+        using var original = Testing.DeterministicEmbedder.Create(16, modelId: "test/model-a", prompts: Prompts);
+        using var other = Testing.DeterministicEmbedder.Create(16, modelId: "test/model-b", prompts: Prompts);
+        string name = NewCollectionName("lock");
+        var written = NewStore(original).GetCollection<string, TextRecord>(name);
+        await written.EnsureCollectionExistsAsync();
+        await written.UpsertAsync(TextData);
+
+        // A second store over the same folder or database, configured with another model.
+        var reopened = NewStore(other).GetCollection<string, TextRecord>(name);
+        var refused = await Assert.ThrowsAsync<EmbedderMismatchException>(async () => await reopened.SearchAsync("cats", 1).ToListAsync());
+        Assert.Contains("test/model-a", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("test/model-b", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<EmbedderMismatchException>(() => reopened.UpsertAsync(new TextRecord { Key = "z", Text = "new" }));
+
+        // The original model still reads and searches what it wrote, from a fresh store.
+        var again = NewStore(original).GetCollection<string, TextRecord>(name);
+        Assert.Equal(3, (await again.SearchAsync("cats", 5).ToListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_second_store_reads_what_the_first_wrote()
+    {
+        string name = Collection.Name;
+        var reopened = NewStore().GetCollection<string, FilterRecord>(name, Definition(DistanceFunction.CosineSimilarity));
+        Assert.True(await reopened.CollectionExistsAsync());
+        AssertSameRecord(TestData[2], await reopened.GetAsync("3", new RecordRetrievalOptions { IncludeVectors = true }), withVector: true);
+        Assert.Equal("5", (await reopened.SearchAsync(new float[] { 1, 2, 7 }, 1).ToListAsync())[0].Record.Key);
+        Assert.Equal(["1", "3"], await KeysAsync(reopened.GetAsync(r => r.String == "foo", 10)));
+    }
+
+    [Fact]
+    public async Task Reopening_with_other_dimensions_is_refused_naming_both()
+    {
+        var wrong = NewStore().GetCollection<string, FilterRecord>(Collection.Name, Definition(DistanceFunction.CosineSimilarity, dimensions: 5));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await wrong.GetAsync("1"));
+        Assert.Contains("3", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("5", refused.Message, StringComparison.Ordinal);
     }
 
     #endregion

@@ -11,7 +11,11 @@ public sealed class PgVectorConformanceTests(PgServerFixture server) : Conforman
 
     protected override bool SupportsVectorlessCollections => false;
 
-    protected override Task<EmbeddingsVectorStore> CreateStoreAsync() => Task.FromResult(new EmbeddingsVectorStore(new EmbeddingsVectorStoreOptions { PgVectorDataSource = server.DataSource }));
+    protected override EmbeddingsVectorStore CreateStore(EmbeddingsVectorStoreOptions options)
+    {
+        options.PgVectorDataSource = server.DataSource;
+        return new EmbeddingsVectorStore(options);
+    }
 
     protected override string NewCollectionName(string prefix) => server.NewCollection("vd_" + prefix);
 }
