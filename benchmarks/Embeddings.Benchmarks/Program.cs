@@ -10,6 +10,7 @@ if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarne
 if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
 if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
 if (args is ["chunking", ..]) { Embeddings.Benchmarks.Chunking.ChunkingHarness.Run(args[1..]); return; }
+if (args is ["vectordata-overhead", ..]) { await Embeddings.Benchmarks.VectorData.VectorDataOverheadHarness.RunAsync(args[1..]); return; }
 
 if (Embeddings.Benchmarks.Vectors.VectorKernelInterleaved.TryRun(args)) { return; }
 if (await Embeddings.Benchmarks.Http.HttpLoadHarness.TryRunAsync(args)) { return; }
