@@ -6,11 +6,14 @@ namespace Embeddings.Static;
 
 /// <summary>
 /// Writes a <c>.safetensors</c> file the way the reference implementation lays it out: the 8-byte little-endian
-/// header length, a compact JSON header (<c>__metadata__</c> first, then the tensors by descending element size and
-/// then by name), padded with spaces to a multiple of 8 bytes, then each tensor's little-endian data in that order.
+/// header length, a compact JSON header (<c>__metadata__</c> first, then the tensors by dtype, descending in the
+/// reference's dtype order, then by name), padded with spaces to a multiple of 8 bytes, then each tensor's little-endian data in that order.
 /// </summary>
 internal static class SafetensorsWriter
 {
+    // The reference implementation's Dtype enum order; it writes tensors by this order, descending.
+    private static readonly string[] DTypeOrder = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"];
+
     /// <summary>One tensor to write: its name, dtype, shape and raw little-endian bytes.</summary>
     public sealed record Tensor(string Name, string DType, long[] Shape, byte[] Data);
 
@@ -18,7 +21,7 @@ internal static class SafetensorsWriter
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(tensors);
-        Tensor[] ordered = [.. tensors.OrderByDescending(t => ElementSize(t.DType)).ThenBy(t => t.Name, StringComparer.Ordinal)];
+        Tensor[] ordered = [.. tensors.OrderByDescending(t => Array.IndexOf(DTypeOrder, t.DType)).ThenBy(t => t.Name, StringComparer.Ordinal)];
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
         {
