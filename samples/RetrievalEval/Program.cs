@@ -16,7 +16,8 @@ string[] datasets = args.Length > 0 ? args : ["scifact", "msmarco-trec-dl-subset
 const int Depth = 100;
 var total = Stopwatch.StartNew();
 
-StaticEmbedder mean = StaticEmbedder.Load((string?)null);
+StaticEmbedder mean = StaticEmbedder.Load(StaticModelLocator.ResolveGloVe());
+StaticEmbedder distilled = StaticEmbedder.Load((string?)null);
 StaticEmbedder sif = mean.With(o => o.Weighting = WordWeighting.Sif);
 
 // The weighted fusion's settings were chosen on SciFact's train qrels (not the test qrels reported here):
@@ -43,6 +44,10 @@ foreach (string name in datasets)
     float[][] meanVectors = await ExactRetrieval.EmbedNormalizedAsync(mean, data.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
     Representation meanFloat = Representation.For(meanVectors, ids, compressed: false).Single();
     rows.Add(Evaluate(data, label, "static (mean)", meanFloat.Name, meanFloat.MemoryBytes, q => meanFloat.Search(Embed(mean, q), Depth)));
+
+    float[][] distilledVectors = await ExactRetrieval.EmbedNormalizedAsync(distilled, data.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
+    Representation distilledFloat = Representation.For(distilledVectors, ids, compressed: false).Single();
+    rows.Add(Evaluate(data, label, $"static default ({distilled.Fingerprint.ModelId})", distilledFloat.Name, distilledFloat.MemoryBytes, q => distilledFloat.Search(Embed(distilled, q), Depth)));
 
     float[][] sifVectors = await ExactRetrieval.EmbedNormalizedAsync(sif, data.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
     Representation[] representations = Representation.For(sifVectors, ids, compressed: true).ToArray();

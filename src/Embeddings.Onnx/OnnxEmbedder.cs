@@ -186,6 +186,26 @@ public sealed class OnnxEmbedder : EmbedderBase
     /// <summary>Gets the name of the graph output read.</summary>
     internal string OutputName => _outputNames[0];
 
+    /// <summary>Gets the tokenizer, for the static distiller (vocabulary, special ids, normalization flags).</summary>
+    internal TextTokenizer TextTokenizer => _tokenizer;
+
+    /// <summary>
+    /// Runs token id sequences of one length through the graph as one batch (attention mask all ones, no truncation
+    /// and no prompts) and pools them with this embedder's pooling, unnormalized: the static distiller's forward pass.
+    /// </summary>
+    /// <param name="sequences">The sequences, all of the same length.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="hidden">Receives the vector length.</param>
+    /// <returns>The pooled vectors, row-major.</returns>
+    internal float[] EmbedTokenSequences(int[][] sequences, CancellationToken cancellationToken, out int hidden)
+    {
+        using var runOptions = new RunOptions();
+        using CancellationTokenRegistration registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
+        cancellationToken.ThrowIfCancellationRequested();
+        int[] rows = [.. Enumerable.Range(0, sequences.Length)];
+        return RunBatch(sequences, rows, runOptions, cancellationToken, out hidden);
+    }
+
     /// <summary>Encodes one input as the model sees it ([CLS] ... [SEP], truncated to <see cref="MaxTokens"/>).</summary>
     /// <param name="text">The input; prefixes are not applied.</param>
     /// <returns>The token ids.</returns>

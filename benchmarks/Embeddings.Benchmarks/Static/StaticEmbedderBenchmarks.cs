@@ -16,7 +16,7 @@ public class StaticEmbedderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _path = StaticModelLocator.Resolve();
+        _path = StaticModelLocator.ResolveGloVe();
         _plain = new StaticEmbedder(StaticEmbeddingModel.Load(_path));
         _sif = _plain.With(o => o.Weighting = WordWeighting.Sif);
         _destination = new float[_plain.Dimensions];

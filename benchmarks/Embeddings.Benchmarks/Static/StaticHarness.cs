@@ -19,7 +19,7 @@ internal static class StaticHarness
             return false;
         }
 
-        string shared = args.Length > 1 ? args[1] : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(StaticModelLocator.Resolve())!, "..", ".."));
+        string shared = args.Length > 1 ? args[1] : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(StaticModelLocator.ResolveGloVe())!, "..", ".."));
         string modelPath = Path.Combine(shared, "models", "glove-6B-100d-top100k", "vectors.bin");
 
         var loads = new List<double>();

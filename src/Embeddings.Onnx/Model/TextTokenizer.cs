@@ -16,11 +16,31 @@ internal sealed partial class TextTokenizer
 
     private readonly BertTokenizer _tokenizer;
 
-    private TextTokenizer(BertTokenizer tokenizer, int vocabularySize)
+    private TextTokenizer(BertTokenizer tokenizer, string[] tokens, bool lowerCase, bool stripAccents, bool chineseChars, string unknownToken)
     {
         _tokenizer = tokenizer;
-        VocabularySize = vocabularySize;
+        VocabularySize = tokens.Length;
+        Tokens = tokens;
+        LowerCase = lowerCase;
+        StripAccents = stripAccents;
+        TokenizeChineseChars = chineseChars;
+        UnknownToken = unknownToken;
     }
+
+    /// <summary>Gets the vocabulary by id.</summary>
+    public IReadOnlyList<string> Tokens { get; }
+
+    /// <summary>Gets whether text is lower-cased before WordPiece, as resolved from the model's tokenizer files.</summary>
+    public bool LowerCase { get; }
+
+    /// <summary>Gets whether accents (non-spacing marks) are stripped, as resolved from the model's tokenizer files.</summary>
+    public bool StripAccents { get; }
+
+    /// <summary>Gets whether CJK characters are split into tokens of their own.</summary>
+    public bool TokenizeChineseChars { get; }
+
+    /// <summary>Gets the unknown token.</summary>
+    public string UnknownToken { get; }
 
     /// <summary>Gets the number of entries in the vocabulary (the largest id plus one).</summary>
     public int VocabularySize { get; }
@@ -123,7 +143,7 @@ internal sealed partial class TextTokenizer
                     $"The tokenizer vocabulary '{folder.VocabFile ?? folder.TokenizerJsonFile}' could not be loaded: {ex.Message}", ex);
             }
 
-            return new TextTokenizer(tokenizer, tokens.Length);
+            return new TextTokenizer(tokenizer, tokens, lower, options.RemoveNonSpacingMarks, options.IndividuallyTokenizeCjk, folder.UnknownToken);
         }
     }
 

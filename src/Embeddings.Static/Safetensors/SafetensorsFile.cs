@@ -99,7 +99,10 @@ public sealed class SafetensorsFile
         return new SafetensorsFile(full, tensors, metadata);
     }
 
-    /// <summary>Reads a floating-point tensor (F32, F16, BF16 or F64) as float32 values, in row-major order.</summary>
+    /// <summary>
+    /// Reads a floating-point tensor (F32, F16, BF16 or F64) as float32 values, in row-major order; an I8 tensor
+    /// (Model2Vec's int8 embeddings, whose scale lives in a separate <c>weights</c> tensor or cancels in normalization) reads as its integer values.
+    /// </summary>
     /// <param name="name">The tensor name.</param>
     /// <returns>The values.</returns>
     /// <exception cref="KeyNotFoundException">The file has no tensor of that name.</exception>
@@ -139,8 +142,15 @@ public sealed class SafetensorsFile
                 }
 
                 break;
+            case "I8":
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (sbyte)raw[i];
+                }
+
+                break;
             default:
-                throw new NotSupportedException($"Tensor '{name}' in '{Path}' has dtype {info.DType}; a floating-point tensor (F32, F16, BF16, F64) is expected.");
+                throw new NotSupportedException($"Tensor '{name}' in '{Path}' has dtype {info.DType}; a floating-point tensor (F32, F16, BF16, F64) or I8 is expected.");
         }
 
         return values;

@@ -23,24 +23,42 @@ public sealed class UseStaticModelTests
         Assert.Equal(1f, VectorMath.Norm(result[0].Vector.Span), 5);
     }
 
-    [SharedFact("models/glove-6B-100d-top100k")]
-    public void Without_a_path_the_default_GloVe_model_is_found_beside_the_repository()
+    [Fact]
+    public async Task Without_a_path_UseStaticModel_loads_the_distilled_default_that_ships_in_the_assembly()
     {
         string? saved = Environment.GetEnvironmentVariable(StaticModelLocator.ModelEnvironmentVariable);
         try
         {
             Environment.SetEnvironmentVariable(StaticModelLocator.ModelEnvironmentVariable, null);
-            Assert.Equal(Path.GetFullPath(GloVe.Path), Path.GetFullPath(StaticModelLocator.Resolve()));
+            Assert.Equal(StaticDefaultModel.GetPath(), StaticModelLocator.Resolve());
 
             var services = new ServiceCollection();
             services.AddEmbeddings(e => e.UseStaticModel());
             using ServiceProvider provider = services.BuildServiceProvider();
-            Assert.Equal("glove-6B-100d-top100k/vectors.bin", provider.GetRequiredService<IEmbedder>().Fingerprint.ModelId);
+            IEmbedder embedder = provider.GetRequiredService<IEmbedder>();
+
+            // The fingerprint names teacher, dimensions and weighting.
+            Assert.Equal("all-MiniLM-L6-v2-static-256d-zipf", embedder.Fingerprint.ModelId);
+            Assert.Equal(256, embedder.Dimensions);
+            Assert.Equal("weighted-mean", embedder.Fingerprint.Pooling);
+            var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            var result = await generator.GenerateAsync(["A kitten is sleeping on the sofa.", "A small cat naps on a couch.", "The central bank raised interest rates."]);
+            float related = VectorMath.Cosine(result[0].Vector.Span, result[1].Vector.Span);
+            float unrelated = VectorMath.Cosine(result[0].Vector.Span, result[2].Vector.Span);
+            Assert.True(related > unrelated + 0.2f, $"related {related}, unrelated {unrelated}");
         }
         finally
         {
             Environment.SetEnvironmentVariable(StaticModelLocator.ModelEnvironmentVariable, saved);
         }
+    }
+
+    [SharedFact("models/glove-6B-100d-top100k")]
+    public void GloVe_stays_loadable_by_path_and_is_found_in_the_shared_folder()
+    {
+        Assert.Equal(Path.GetFullPath(GloVe.Path), Path.GetFullPath(StaticModelLocator.ResolveGloVe()));
+        using StaticEmbedder embedder = StaticEmbedder.Load(StaticModelLocator.ResolveGloVe());
+        Assert.Equal("glove-6B-100d-top100k/vectors.bin", embedder.Fingerprint.ModelId);
     }
 
     [SharedFact("models/glove-6B-100d-top100k")]

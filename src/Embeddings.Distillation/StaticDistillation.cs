@@ -1,0 +1,113 @@
+using System.Globalization;
+using Embeddings.Static;
+
+namespace Embeddings.Distillation;
+
+/// <summary>The table a <see cref="StaticDistiller"/> made: one row per kept vocabulary token, in id order.</summary>
+public sealed class StaticDistillation
+{
+    private readonly float[] _embeddings;
+
+    internal StaticDistillation(
+        string teacher,
+        string[] vocabulary,
+        float[] embeddings,
+        int dimensions,
+        int teacherDimensions,
+        double explainedVarianceRatio,
+        StaticDistillerOptions options,
+        bool lowerCase,
+        bool stripAccents,
+        bool tokenizeChineseChars,
+        string unknownToken)
+    {
+        Teacher = teacher;
+        Vocabulary = vocabulary;
+        _embeddings = embeddings;
+        Dimensions = dimensions;
+        TeacherDimensions = teacherDimensions;
+        ExplainedVarianceRatio = explainedVarianceRatio;
+        Options = options;
+        LowerCase = lowerCase;
+        StripAccents = stripAccents;
+        TokenizeChineseChars = tokenizeChineseChars;
+        UnknownToken = unknownToken;
+    }
+
+    /// <summary>Gets the teacher's model id.</summary>
+    public string Teacher { get; }
+
+    /// <summary>Gets the kept tokens, by their new id.</summary>
+    public IReadOnlyList<string> Vocabulary { get; }
+
+    /// <summary>Gets the table, row-major: row <c>i</c> is token <c>i</c>, weighting applied.</summary>
+    public ReadOnlySpan<float> Embeddings => _embeddings;
+
+    /// <summary>Gets the vector length.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>Gets the teacher's vector length.</summary>
+    public int TeacherDimensions { get; }
+
+    /// <summary>Gets the share of the token vectors' variance the kept components explain (1 without PCA or when every component is kept).</summary>
+    public double ExplainedVarianceRatio { get; }
+
+    /// <summary>Gets the options that made it.</summary>
+    public StaticDistillerOptions Options { get; }
+
+    /// <summary>Gets a value indicating whether the teacher's tokenizer lower-cases.</summary>
+    public bool LowerCase { get; }
+
+    /// <summary>Gets a value indicating whether the teacher's tokenizer strips accents.</summary>
+    public bool StripAccents { get; }
+
+    /// <summary>Gets a value indicating whether the teacher's tokenizer splits CJK characters.</summary>
+    public bool TokenizeChineseChars { get; }
+
+    /// <summary>Gets the teacher's unknown token.</summary>
+    public string UnknownToken { get; }
+
+    /// <summary>
+    /// Gets the folder name that says what the model is: teacher, dimensions and weighting, for example
+    /// <c>all-MiniLM-L6-v2-static-256d-zipf</c>. The static embedder uses the folder name as its fingerprint's model id.
+    /// </summary>
+    public string SuggestedName
+    {
+        get
+        {
+            string teacher = Teacher[(Teacher.LastIndexOf('/') + 1)..];
+            string weighting = Options.Weighting switch
+            {
+                TokenWeighting.ZipfLogRank => "zipf",
+                TokenWeighting.Sif => string.Create(CultureInfo.InvariantCulture, $"sif{Options.SifCoefficient:R}"),
+                _ => "unweighted",
+            };
+            return string.Create(CultureInfo.InvariantCulture, $"{teacher}-static-{Dimensions}d-{weighting}{(Options.ApplyPca ? string.Empty : "-nopca")}");
+        }
+    }
+
+    /// <summary>Writes the table as a Model2Vec folder (see <see cref="Model2VecWriter"/>), with the teacher's tokenizer settings and the recipe in <c>config.json</c>.</summary>
+    /// <param name="directory">The folder to create or replace.</param>
+    /// <param name="storage">The element type of the table. Default: <see cref="Model2VecStorage.Float32"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public void Save(string directory, Model2VecStorage storage = Model2VecStorage.Float32, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var options = new Model2VecWriterOptions
+        {
+            Storage = storage,
+            LowerCase = LowerCase,
+            StripAccents = StripAccents,
+            TokenizeChineseChars = TokenizeChineseChars,
+            UnknownToken = UnknownToken,
+        };
+        options.Config["tokenizer_name"] = Teacher;
+        options.Config["apply_pca"] = Options.ApplyPca ? Dimensions : null;
+        options.Config["apply_zipf"] = Options.Weighting == TokenWeighting.ZipfLogRank;
+        options.Config["sif_coefficient"] = Options.Weighting == TokenWeighting.Sif ? Options.SifCoefficient : null;
+        options.Config["explained_variance_ratio"] = Math.Round(ExplainedVarianceRatio, 6);
+        options.Config["distilled_by"] = "Embeddings.Distillation";
+        options.Config["storage"] = storage.ToString();
+        Model2VecWriter.Write(directory, Vocabulary, _embeddings, Dimensions, weights: null, options, cancellationToken);
+    }
+}

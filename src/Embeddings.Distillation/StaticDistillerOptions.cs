@@ -1,0 +1,62 @@
+namespace Embeddings.Distillation;
+
+/// <summary>Options of a <see cref="StaticDistiller"/>. The defaults are Model2Vec's <c>distill</c> defaults, except the weighting (see <see cref="Weighting"/>).</summary>
+public sealed class StaticDistillerOptions
+{
+    /// <summary>The default of <see cref="Dimensions"/>: 256, Model2Vec's <c>pca_dims</c> default.</summary>
+    public const int DefaultDimensions = 256;
+
+    /// <summary>The default of <see cref="SifCoefficient"/>: 1e-4, Model2Vec's default.</summary>
+    public const double DefaultSifCoefficient = 1e-4;
+
+    /// <summary>The default of <see cref="TokenRemovePattern"/>: <c>\[unused\d+\]</c>, Model2Vec's default (BERT's placeholder tokens).</summary>
+    public const string DefaultTokenRemovePattern = @"\[unused\d+\]";
+
+    /// <summary>
+    /// Gets or sets the output dimensions: the number of principal components kept. Default: <see cref="DefaultDimensions"/> (256).
+    /// A value at or above the teacher's dimensions keeps them all (PCA still rotates and centres, as Model2Vec's <c>pca_dims="auto"</c>).
+    /// Ignored when <see cref="ApplyPca"/> is off.
+    /// </summary>
+    public int Dimensions { get; set; } = DefaultDimensions;
+
+    /// <summary>Gets or sets a value indicating whether to apply PCA (Model2Vec's <c>pca_dims=None</c> when off: rows are the teacher's). Default: <see langword="true"/>.</summary>
+    public bool ApplyPca { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the token weighting. Default: <see cref="TokenWeighting.ZipfLogRank"/>, Model2Vec's original
+    /// <c>apply_zipf</c> weighting (its newer releases default to <see cref="TokenWeighting.Sif"/>).
+    /// </summary>
+    public TokenWeighting Weighting { get; set; } = TokenWeighting.ZipfLogRank;
+
+    /// <summary>Gets or sets the SIF coefficient a of <see cref="TokenWeighting.Sif"/>, in (0, 1). Default: <see cref="DefaultSifCoefficient"/> (1e-4).</summary>
+    public double SifCoefficient { get; set; } = DefaultSifCoefficient;
+
+    /// <summary>
+    /// Gets or sets a regular expression; tokens it matches at their start are dropped from the vocabulary (and the ids
+    /// after them move down). <see langword="null"/> or empty keeps every token. Default: <see cref="DefaultTokenRemovePattern"/>.
+    /// </summary>
+    public string? TokenRemovePattern { get; set; } = DefaultTokenRemovePattern;
+
+    /// <summary>Gets or sets how many tokens go through the teacher in one batch. Default: 1024, Model2Vec's batch size.</summary>
+    public int BatchSize { get; set; } = 1024;
+
+    /// <summary>Gets or sets the model id recorded in <c>config.json</c> as <c>tokenizer_name</c>. Default: <see langword="null"/>: the teacher's model id.</summary>
+    public string? TeacherName { get; set; }
+
+    internal StaticDistillerOptions Clone() => (StaticDistillerOptions)MemberwiseClone();
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Dimensions, nameof(Dimensions));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
+        if (!(SifCoefficient > 0 && SifCoefficient < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SifCoefficient), SifCoefficient, "The SIF coefficient must be greater than 0 and less than 1.");
+        }
+
+        if (!Enum.IsDefined(Weighting))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Weighting), Weighting, "Unknown token weighting.");
+        }
+    }
+}
