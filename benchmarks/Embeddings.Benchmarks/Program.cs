@@ -7,6 +7,9 @@ if (args is [Embeddings.Benchmarks.Indexing.BatchedFlatHarness.Command, ..]) { E
 if (args is ["quantization", ..]) { Embeddings.Benchmarks.Quantization.QuantizationHarness.Run(args[1..]); return; }
 if (args is ["quantization-retention", ..]) { await Embeddings.Benchmarks.Quantization.RetentionHarness.RunAsync(args[1..]); return; }
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }
+if (args is [Embeddings.Benchmarks.Onnx.MtebHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Onnx.MtebHarness.RunAsync(args)); }
+if (args is [Embeddings.Benchmarks.Onnx.PackagedModelExport.Command, ..]) { Environment.Exit(Embeddings.Benchmarks.Onnx.PackagedModelExport.Run(args)); }
+if (args is [Embeddings.Benchmarks.Onnx.OnnxMemoryHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxMemoryHarness.RunAsync(args)); }
 if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
 if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
 if (args is ["chunking", ..]) { Embeddings.Benchmarks.Chunking.ChunkingHarness.Run(args[1..]); return; }

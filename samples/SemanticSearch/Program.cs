@@ -33,6 +33,12 @@ if (mode is not ("hybrid" or "static" or "bm25"))
     return 2;
 }
 
+if (SampleData.MissingFixtures("SemanticSearch", dataset) is string missing)
+{
+    Console.Error.WriteLine(missing);
+    return 1;
+}
+
 var clock = Stopwatch.StartNew();
 BeirDataset data = BeirDataset.Load(SampleData.Dataset(dataset));
 StaticEmbedder embedder = StaticEmbedder.Load((string?)null, o => o.Weighting = WordWeighting.Sif);
