@@ -94,7 +94,10 @@ public static class HttpEmbeddingsBuilderExtensions
         });
     }
 
-    /// <summary>Embeds with an <see cref="HttpEmbedder"/> configured entirely by <paramref name="configure"/>.</summary>
+    /// <summary>
+    /// Embeds with an <see cref="HttpEmbedder"/> configured entirely by <paramref name="configure"/>. Its named client
+    /// (<see cref="HttpClientNamePrefix"/>) does not follow redirects.
+    /// </summary>
     /// <param name="builder">The pipeline builder.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns><paramref name="builder"/>.</returns>
@@ -103,7 +106,8 @@ public static class HttpEmbeddingsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         string clientName = builder.ServiceKey is null ? HttpClientNamePrefix : $"{HttpClientNamePrefix}:{builder.ServiceKey}";
-        builder.Services.AddHttpClient(clientName);
+        // Redirects are never followed, so the key (a bearer token or Azure's api-key header) stays with the configured origin.
+        builder.Services.AddHttpClient(clientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         return builder.UseProvider(services =>
         {
             var options = new HttpEmbedderOptions();

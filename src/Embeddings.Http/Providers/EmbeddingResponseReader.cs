@@ -85,6 +85,7 @@ internal static class EmbeddingResponseReader
 
                 Require(ref reader, JsonTokenType.StartArray, $"embedding {count}", endpoint);
                 destination[count] = ReadFloatArray(ref reader, dimensions, count, endpoint);
+                CheckFinite(destination[count], count, endpoint);
                 count++;
             }
         }
@@ -143,6 +144,9 @@ internal static class EmbeddingResponseReader
             throw Invalid(endpoint, $"the item with index {i} has no \"embedding\"");
         }
 
+        // Checked here, once the index is known whichever order the fields came in. A number past float32's range reads as
+        // an infinity and base64 carries NaN as is: both are refused, never stored.
+        CheckFinite(vector, i, endpoint);
         if ((uint)i >= (uint)destination.Length)
         {
             throw Invalid(endpoint, $"index {i} is outside the {destination.Length} inputs sent");
@@ -290,6 +294,20 @@ internal static class EmbeddingResponseReader
             throw Invalid(endpoint, $"{what} is a {reader.TokenType} where a {type} belongs");
         }
     }
+
+    private static void CheckFinite(float[] vector, int? index, Uri endpoint)
+    {
+        for (int i = 0; i < vector.Length; i++)
+        {
+            if (!float.IsFinite(vector[i]))
+            {
+                throw NotFinite(endpoint, index, i, vector[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    private static EmbeddingHttpException NotFinite(Uri endpoint, int? index, int position, string value) =>
+        Invalid(endpoint, $"embedding {Describe(index)} holds {value} at position {position}, which is not a finite float32 (a NaN, or a number beyond float32's range of about 3.4e38)");
 
     private static string Describe(int? index) => index is int i ? $"for index {i}" : "(index not yet read)";
 

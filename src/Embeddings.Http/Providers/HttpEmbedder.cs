@@ -11,16 +11,31 @@ namespace Embeddings.Http;
 /// respect the endpoint's inputs-per-request and token limits; vectors are placed back by their <c>index</c>.
 /// </summary>
 /// <remarks>
-/// The embedder does not retry and has no timeout of its own beyond the <see cref="HttpClient"/>'s: compose it with
-/// the Embeddings.Pipeline middleware (<c>UseRetry</c>, caches) for that. Failures surface as
-/// <see cref="EmbeddingHttpException"/> (an error status or an invalid body) or as the <see cref="HttpRequestException"/>
-/// of a connection failure.
+/// <para>
+/// The embedder does not retry: compose it with the Embeddings.Pipeline middleware (<c>UseRetry</c>, caches) for that.
+/// Each request is bounded by <see cref="HttpEmbedderOptions.RequestTimeout"/> (a <see cref="TimeoutException"/>) and its
+/// body by <see cref="HttpEmbedderOptions.MaxResponseBytes"/>. Failures surface as <see cref="EmbeddingHttpException"/> (an
+/// error status, a redirect, or an invalid body: malformed, wrong length, a value that is not a finite float32) or as the
+/// <see cref="HttpRequestException"/> of a connection failure.
+/// </para>
+/// <para>
+/// The key goes only to the origin (scheme, host, port) of the endpoint. Redirects are never followed: the client built by
+/// <see cref="HttpEmbedder(HttpEmbedderOptions)"/> and the one registered by <c>UseHttpEmbedder</c> do not follow them, a
+/// 3xx answer is an error naming its target, and a call whose client did follow one to another origin fails. A client
+/// passed in should be built with <c>AllowAutoRedirect = false</c>, since a handler that follows redirects itself would
+/// already have carried the Azure <c>api-key</c> header to the new address. Exception messages never hold the key or the
+/// endpoint's user-info.
+/// </para>
 /// </remarks>
 public sealed class HttpEmbedder : EmbedderBase
 {
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    private const int ErrorBodyBytes = 4096;
     private readonly HttpClient _httpClient;
+    private readonly bool _ownsClient;
     private readonly HttpEmbedderOptions _options;
+    private readonly TimeSpan _timeout;
+    private readonly string[] _secrets;
     private readonly Uri _requestUri;
     private readonly string? _apiKey;
     private readonly int _maxInputs;
@@ -33,13 +48,53 @@ public sealed class HttpEmbedder : EmbedderBase
     /// <exception cref="ArgumentException">A setting is missing or invalid (the message names it).</exception>
     /// <exception cref="InvalidOperationException">An API key is required and neither the options nor <c>OPENAI_API_KEY</c> hold one.</exception>
     public HttpEmbedder(HttpClient httpClient, HttpEmbedderOptions options)
-        : base(Describe(options))
+        : this(httpClient ?? throw new ArgumentNullException(nameof(httpClient)), options, ownsClient: false)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
+    }
+
+    /// <summary>Creates the embedder with a client of its own, which does not follow redirects and is disposed with the embedder.</summary>
+    /// <param name="options">The endpoint settings; read once, here.</param>
+    /// <exception cref="ArgumentException">A setting is missing or invalid (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">An API key is required and neither the options nor <c>OPENAI_API_KEY</c> hold one.</exception>
+    public HttpEmbedder(HttpEmbedderOptions options)
+        : this(CreateHttpClient(), options, ownsClient: true)
+    {
+    }
+
+    private HttpEmbedder(HttpClient httpClient, HttpEmbedderOptions options, bool ownsClient)
+        : base(Describe(options, httpClient, ownsClient))
+    {
         _httpClient = httpClient;
+        _ownsClient = ownsClient;
         _options = options;
         _requestUri = BuildRequestUri(options);
-        _apiKey = ResolveApiKey(options);
+        try
+        {
+            _apiKey = ResolveApiKey(options);
+        }
+        catch when (ownsClient)
+        {
+            httpClient.Dispose();
+            throw;
+        }
+
+        _timeout = options.RequestTimeout;
+        if (_timeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_timeout, TimeSpan.Zero, "options.RequestTimeout");
+        }
+
+        if (options.MaxResponseBytes is long limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit, "options.MaxResponseBytes");
+        }
+
+        string userInfo = Uri.UnescapeDataString(options.Endpoint.UserInfo);
+        _secrets = new[] { _apiKey, userInfo, userInfo.Contains(':', StringComparison.Ordinal) ? userInfo[(userInfo.IndexOf(':', StringComparison.Ordinal) + 1)..] : null }
+            .Where(secret => !string.IsNullOrEmpty(secret))
+            .Select(secret => secret!)
+            .OrderByDescending(secret => secret.Length)
+            .ToArray();
         bool native = options.Api == HttpEmbeddingApi.TeiNative;
         _maxInputs = options.MaxInputsPerRequest ?? (native ? 32 : 2048);
         _maxTokens = options.MaxTokensPerRequest ?? (native ? 16_384 : 300_000);
@@ -48,8 +103,24 @@ public sealed class HttpEmbedder : EmbedderBase
         _estimateTokens = options.TokenEstimator ?? RequestPlanner.EstimateTokens;
     }
 
-    /// <summary>Gets the address requests are sent to.</summary>
+    /// <summary>Gets the address requests are sent to (without the endpoint's user-info, which is never sent).</summary>
     public Uri RequestUri => _requestUri;
+
+    /// <summary>Creates the kind of client the embedder needs: it does not follow redirects, so credentials stay with the endpoint's origin.</summary>
+    /// <returns>A new client; the caller disposes it.</returns>
+    public static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _ownsClient)
+        {
+            _httpClient.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     /// <inheritdoc />
     protected override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateCoreAsync(
@@ -147,13 +218,38 @@ public sealed class HttpEmbedder : EmbedderBase
             }
         }
 
-        using HttpResponseMessage response = await _httpClient
-            .SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken)
-            .ConfigureAwait(false);
-        byte[] payload = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        long limit = _options.MaxResponseBytes ?? (1L << 20) + (texts.Count * ((expected * 64L) + 1024));
+        using CancellationTokenSource? timeout = _timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout?.CancelAfter(_timeout);
+        CancellationToken token = timeout?.Token ?? cancellationToken;
+        byte[] payload;
+        try
         {
-            throw StatusError(response, payload);
+            using HttpResponseMessage response = await _httpClient
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token)
+                .ConfigureAwait(false);
+            CheckNotRedirected(response);
+            if (!response.IsSuccessStatusCode)
+            {
+                (byte[] start, _) = await ReadBodyAsync(response, ErrorBodyBytes, token).ConfigureAwait(false);
+                throw StatusError(response, start);
+            }
+
+            (payload, bool complete) = await ReadBodyAsync(response, limit, token).ConfigureAwait(false);
+            if (!complete)
+            {
+                throw new EmbeddingHttpException(
+                    string.Create(CultureInfo.InvariantCulture, $"The embedding endpoint {_requestUri} returned an invalid response: the body is larger than {limit} bytes (HttpEmbedderOptions.MaxResponseBytes) for {texts.Count} vectors of {expected} dimensions; it was abandoned unread."),
+                    _requestUri,
+                    response.StatusCode,
+                    HttpRequestError.InvalidResponse);
+            }
+        }
+        catch (OperationCanceledException ex) when (timeout is not null && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                string.Create(CultureInfo.InvariantCulture, $"The embedding endpoint {_requestUri} did not answer within {_timeout.TotalSeconds:0.###} s (HttpEmbedderOptions.RequestTimeout)."),
+                ex);
         }
 
         if (_options.Api == HttpEmbeddingApi.TeiNative)
@@ -165,9 +261,92 @@ public sealed class HttpEmbedder : EmbedderBase
         return EmbeddingResponseReader.ReadOpenAI(payload, destination, expected, _requestUri);
     }
 
+    /// <summary>Reads at most <paramref name="limit"/> bytes of the body; <c>Complete</c> is false when more was there.</summary>
+    private static async Task<(byte[] Body, bool Complete)> ReadBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        long? announced = response.Content.Headers.ContentLength;
+        if (announced > limit)
+        {
+            return ([], false);
+        }
+
+        await using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        int capacity = (int)Math.Min(announced ?? 16 * 1024, Math.Min(limit, Array.MaxLength - 1)) + 1;
+        byte[] buffer = new byte[Math.Max(capacity, 1)];
+        long length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (buffer.Length >= Array.MaxLength)
+                {
+                    return (buffer, false);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, Math.Min(limit + 1, Array.MaxLength)));
+            }
+
+            int read = await stream.ReadAsync(buffer.AsMemory((int)length), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+            if (length > limit)
+            {
+                return (buffer.AsSpan(0, (int)limit).ToArray(), false);
+            }
+        }
+
+        return (length == buffer.Length ? buffer : buffer.AsSpan(0, (int)length).ToArray(), true);
+    }
+
+    private void CheckNotRedirected(HttpResponseMessage response)
+    {
+        int status = (int)response.StatusCode;
+        if (status is >= 300 and < 400)
+        {
+            string target = response.Headers.Location is Uri location
+                ? Redact(WithoutUserInfo(location.IsAbsoluteUri ? location : new Uri(_requestUri, location)).ToString())
+                : "(no Location header)";
+            throw new EmbeddingHttpException(
+                string.Create(CultureInfo.InvariantCulture, $"The embedding endpoint {_requestUri} answered {status} {response.ReasonPhrase}, a redirect to {target}. Redirects are not followed, so that the API key is only ever sent to {Origin(_requestUri)}; set HttpEmbedderOptions.Endpoint to the address that answers."),
+                _requestUri,
+                response.StatusCode,
+                HttpRequestError.Unknown);
+        }
+
+        if (response.RequestMessage?.RequestUri is Uri final && Origin(final) != Origin(_requestUri))
+        {
+            throw new EmbeddingHttpException(
+                $"The HttpClient given to HttpEmbedder followed a redirect from {_requestUri} to {Redact(WithoutUserInfo(final).ToString())}, another origin, and may have sent the API key there. Give HttpEmbedder a client built with AllowAutoRedirect = false (HttpEmbedder.CreateHttpClient, the HttpEmbedder(options) constructor and UseHttpEmbedder do), and set HttpEmbedderOptions.Endpoint to the address that answers.",
+                _requestUri,
+                response.StatusCode,
+                HttpRequestError.Unknown);
+        }
+    }
+
+    private static string Origin(Uri uri) => uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Port, UriFormat.UriEscaped).ToLowerInvariant();
+
+    private static Uri WithoutUserInfo(Uri uri) =>
+        uri.UserInfo.Length == 0 ? uri : new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri;
+
+    /// <summary>Replaces the key and the endpoint's user-info wherever they appear (a 401 body often echoes the key).</summary>
+    private string Redact(string text)
+    {
+        foreach (string secret in _secrets)
+        {
+            text = text.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
     private EmbeddingHttpException StatusError(HttpResponseMessage response, byte[] payload)
     {
-        string snippet = System.Text.Encoding.UTF8.GetString(payload, 0, Math.Min(payload.Length, 1000));
+        string body = System.Text.Encoding.UTF8.GetString(payload);
+        string snippet = Redact(body.Length > 1000 ? body[..1000] : body);
         string? retryAfter = response.Headers.TryGetValues("Retry-After", out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
         int status = (int)response.StatusCode;
         string hint = status switch
@@ -219,6 +398,19 @@ public sealed class HttpEmbedder : EmbedderBase
         return slice;
     }
 
+    private static EmbedderDescriptor Describe(HttpEmbedderOptions options, HttpClient client, bool ownsClient)
+    {
+        try
+        {
+            return Describe(options);
+        }
+        catch when (ownsClient)
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
     private static EmbedderDescriptor Describe(HttpEmbedderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -241,7 +433,7 @@ public sealed class HttpEmbedder : EmbedderBase
 
         return new EmbedderDescriptor
         {
-            ModelId = string.IsNullOrWhiteSpace(options.Model) ? options.Endpoint.GetLeftPart(UriPartial.Authority) : options.Model,
+            ModelId = string.IsNullOrWhiteSpace(options.Model) ? WithoutUserInfo(options.Endpoint).GetLeftPart(UriPartial.Authority) : options.Model,
             Revision = options.Revision,
             Dimensions = options.Dimensions,
             Normalized = options.Normalized,
@@ -259,7 +451,7 @@ public sealed class HttpEmbedder : EmbedderBase
 
     private static Uri BuildRequestUri(HttpEmbedderOptions options)
     {
-        string root = options.Endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        string root = WithoutUserInfo(options.Endpoint).GetLeftPart(UriPartial.Path).TrimEnd('/');
         return options.Api switch
         {
             HttpEmbeddingApi.AzureOpenAI => new Uri(
@@ -284,7 +476,7 @@ public sealed class HttpEmbedder : EmbedderBase
         if (required && key is null)
         {
             throw new InvalidOperationException(
-                $"No API key for the embedding endpoint {options.Endpoint}: set HttpEmbedderOptions.ApiKey (for example from configuration) or the {HttpEmbedderOptions.ApiKeyEnvironmentVariable} environment variable.");
+                $"No API key for the embedding endpoint {WithoutUserInfo(options.Endpoint)}: set HttpEmbedderOptions.ApiKey (for example from configuration) or the {HttpEmbedderOptions.ApiKeyEnvironmentVariable} environment variable.");
         }
 
         return key;

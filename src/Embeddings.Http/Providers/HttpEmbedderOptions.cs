@@ -11,7 +11,8 @@ public sealed class HttpEmbedderOptions
     /// (<c>https://api.openai.com/v1</c>, <c>http://localhost:8080/v1</c> for TEI, <c>http://localhost:11434/v1</c> for Ollama);
     /// <c>/embeddings</c> is appended. For <see cref="HttpEmbeddingApi.AzureOpenAI"/> it is the resource
     /// (<c>https://NAME.openai.azure.com</c>); for <see cref="HttpEmbeddingApi.TeiNative"/> the server root (<c>/embed</c> is appended).
-    /// Default: <c>https://api.openai.com/v1</c>.
+    /// User-info (<c>user:password@</c>) is dropped: it is neither sent nor shown in messages, model ids or logs; put a
+    /// credential in <see cref="ApiKey"/>. Default: <c>https://api.openai.com/v1</c>.
     /// </summary>
     public Uri Endpoint { get; set; } = new("https://api.openai.com/v1");
 
@@ -48,7 +49,9 @@ public sealed class HttpEmbedderOptions
 
     /// <summary>
     /// Gets or sets the API key. When <see langword="null"/>, <c>OPENAI_API_KEY</c> is read. Sent as a bearer token
-    /// (OpenAI formats and TEI's <c>--api-key</c>) or as <c>api-key</c> (Azure). Default: <see langword="null"/>.
+    /// (OpenAI formats and TEI's <c>--api-key</c>) or as <c>api-key</c> (Azure), only to the origin (scheme, host and port)
+    /// of <see cref="Endpoint"/>: redirects are never followed, and the key is replaced by <c>***</c> wherever it would appear
+    /// in an exception message (a 401 body that echoes it included). Default: <see langword="null"/>.
     /// </summary>
     public string? ApiKey { get; set; }
 
@@ -98,6 +101,22 @@ public sealed class HttpEmbedderOptions
     /// fourfold, which only makes batches smaller. Plug in a real tokenizer to pack requests tighter.
     /// </summary>
     public Func<string, int>? TokenEstimator { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long one request may take, from sending to the last byte of the answer, before it is abandoned with a
+    /// <see cref="TimeoutException"/> (which the retry middleware treats as a transient timeout). It holds without any retry
+    /// middleware, so a server that never answers cannot hold a call for <see cref="HttpClient"/>'s 100 seconds.
+    /// Default: 30 seconds. <see cref="Timeout.InfiniteTimeSpan"/> leaves only the <see cref="HttpClient"/>'s own timeout.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the most bytes one response body may have; a longer body is abandoned unread with an
+    /// <see cref="EmbeddingHttpException"/>. Default: <see langword="null"/>, meaning 1 MiB plus 64 bytes per expected
+    /// vector component plus 1 KiB per input: JSON needs at most about 16 bytes per float32 and base64 under 6, so this is
+    /// a fourfold margin over the largest honest answer.
+    /// </summary>
+    public long? MaxResponseBytes { get; set; }
 
     /// <summary>Gets or sets the provider name recorded in the descriptor. Default: <see langword="null"/>, meaning <c>openai</c>, <c>azure-openai</c> or <c>tei</c>.</summary>
     public string? ProviderName { get; set; }

@@ -39,6 +39,14 @@ public sealed partial class HuggingFaceDownloader
         _options = options ?? new ModelDownloadOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxAttempts, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.Revision, nameof(options));
+        if (!IsRelativeName(_options.Revision))
+        {
+            // The revision names a folder of the cache: '.', '..' or a separator would put one repository's files where
+            // another's (or the cache root) belongs.
+            throw new ArgumentException(
+                $"ModelDownloadOptions.Revision '{_options.Revision}' is not a branch, tag or commit name: each '/'-separated part must start with a letter, digit or '_' and hold only letters, digits, '.', '-' and '_' ('.', '..' and '\\' are refused).",
+                nameof(options));
+        }
     }
 
     /// <summary>Tells whether <paramref name="text"/> looks like a Hugging Face repository id (<c>owner/name</c>).</summary>
@@ -68,6 +76,7 @@ public sealed partial class HuggingFaceDownloader
     /// <exception cref="InvalidDataException">A downloaded file's SHA-256 differs from the expected one.</exception>
     /// <exception cref="HttpRequestException">The server failed (the message names the URL and status).</exception>
     /// <exception cref="IOException">The transfer kept breaking off after <see cref="ModelDownloadOptions.MaxAttempts"/> attempts.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file, its <c>.partial</c> file or a folder on the way to it in the cache is a symbolic link.</exception>
     public async Task<string> DownloadAsync(string repositoryId, CancellationToken cancellationToken = default)
     {
         string folder = GetCacheFolder(repositoryId);
@@ -138,7 +147,7 @@ public sealed partial class HuggingFaceDownloader
     public Uri FileUrl(string repositoryId, string file)
     {
         CheckRepositoryId(repositoryId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(file);
+        CheckFileName(file);
         string endpoint = _options.ResolveEndpoint().ToString().TrimEnd('/');
         return new Uri($"{endpoint}/{repositoryId}/resolve/{Uri.EscapeDataString(_options.Revision)}/{file}");
     }
@@ -146,13 +155,16 @@ public sealed partial class HuggingFaceDownloader
     /// <summary>Downloads one file unless it is cached. Returns <see langword="false"/> when the server does not have it.</summary>
     private async Task<bool> FetchAsync(HttpClient client, string repositoryId, string folder, string file, CancellationToken cancellationToken)
     {
+        CheckFileName(file);
         string target = Path.Combine(folder, file.Replace('/', Path.DirectorySeparatorChar));
+        RefuseLinks(folder, target);
         if (File.Exists(target))
         {
             return true;
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        RefuseLinks(folder, target);
         Uri url = FileUrl(repositoryId, file);
         for (int attempt = 1; ; attempt++)
         {
@@ -176,6 +188,7 @@ public sealed partial class HuggingFaceDownloader
     private async Task<bool> AttemptAsync(HttpClient client, Uri url, string file, string target, CancellationToken cancellationToken)
     {
         string partial = target + ".partial";
+        RefuseLink(partial);
         long existing = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         (HttpResponseMessage response, string? announcedHash) = await SendAsync(client, url, existing, cancellationToken).ConfigureAwait(false);
         using (response)
@@ -254,7 +267,9 @@ public sealed partial class HuggingFaceDownloader
                 request.Headers.Range = new RangeHeaderValue(offset, null);
             }
 
-            if (!string.IsNullOrEmpty(token) && current.Host == url.Host)
+            // The token goes only to the origin it was configured for: a redirect to another scheme, host or port (a CDN,
+            // or another service on the same host) gets no credentials.
+            if (!string.IsNullOrEmpty(token) && Origin(current) == Origin(url))
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
@@ -305,6 +320,45 @@ public sealed partial class HuggingFaceDownloader
         return Convert.ToHexStringLower(hash);
     }
 
+    private static string Origin(Uri uri) => uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Port, UriFormat.UriEscaped).ToLowerInvariant();
+
+    /// <summary>Tells whether <paramref name="name"/> is a relative '/'-separated name whose every part is a plain file or folder name.</summary>
+    private static bool IsRelativeName(string name) =>
+        name.Split('/').All(part => NamePartPattern().IsMatch(part) && !part.Contains("..", StringComparison.Ordinal));
+
+    private static void CheckFileName(string file)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(file);
+        if (!IsRelativeName(file))
+        {
+            throw new ArgumentException(
+                $"'{file}' is not a file of a repository: each '/'-separated part must start with a letter, digit or '_' and hold only letters, digits, '.', '-' and '_'.",
+                nameof(file));
+        }
+    }
+
+    /// <summary>Refuses a symbolic link at <paramref name="target"/>, its partial file, or any folder between the model folder and it.</summary>
+    private static void RefuseLinks(string folder, string target)
+    {
+        RefuseLink(target);
+        RefuseLink(target + ".partial");
+        for (string? parent = Path.GetDirectoryName(target); parent is not null && parent.Length > folder.Length; parent = Path.GetDirectoryName(parent))
+        {
+            RefuseLink(parent);
+        }
+    }
+
+    private static void RefuseLink(string path)
+    {
+        // A link would make the download write (or append) through it to a file outside the cache, or serve one from there.
+        FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
+        if (info.Exists && info.LinkTarget is string linkTarget)
+        {
+            throw new UnauthorizedAccessException(
+                $"'{path}' in the model cache is a symbolic link (to '{linkTarget}'); the downloader neither writes through nor reads links. Delete it and download again.");
+        }
+    }
+
     private static void CheckRepositoryId(string repositoryId)
     {
         ArgumentNullException.ThrowIfNull(repositoryId);
@@ -316,6 +370,9 @@ public sealed partial class HuggingFaceDownloader
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+$")]
     private static partial Regex RepositoryIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]*$")]
+    private static partial Regex NamePartPattern();
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256Pattern();

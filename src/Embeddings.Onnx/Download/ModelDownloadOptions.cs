@@ -12,7 +12,11 @@ public sealed class ModelDownloadOptions
     /// <summary>The environment variable that turns offline mode on when <c>1</c> or <c>true</c>, as in huggingface_hub: <c>HF_HUB_OFFLINE</c>.</summary>
     public const string OfflineEnvironmentVariable = "HF_HUB_OFFLINE";
 
-    /// <summary>Gets or sets the revision (branch, tag or commit). Default: <c>main</c>.</summary>
+    /// <summary>
+    /// Gets or sets the revision (branch, tag or commit). Each <c>/</c>-separated part must start with a letter, digit or
+    /// <c>_</c> and hold only letters, digits, <c>.</c>, <c>-</c> and <c>_</c>; <c>.</c>, <c>..</c> and <c>\</c> are refused,
+    /// since the revision names a folder of the cache. Default: <c>main</c>.
+    /// </summary>
     public string Revision { get; set; } = "main";
 
     /// <summary>
@@ -48,7 +52,11 @@ public sealed class ModelDownloadOptions
     /// <summary>Gets or sets where download progress goes. Default: <see langword="null"/>, none.</summary>
     public IProgress<ModelDownloadProgress>? Progress { get; set; }
 
-    /// <summary>Gets or sets the access token sent as <c>Authorization: Bearer</c> for gated models. Default: <see langword="null"/>: <c>HF_TOKEN</c> when set.</summary>
+    /// <summary>
+    /// Gets or sets the access token sent as <c>Authorization: Bearer</c> for gated models, only to the origin (scheme, host
+    /// and port) of <see cref="Endpoint"/>: a redirect elsewhere, a CDN or another port of the same host, is followed without
+    /// it. Default: <see langword="null"/>: <c>HF_TOKEN</c> when set.
+    /// </summary>
     public string? AccessToken { get; set; }
 
     internal bool ResolveOffline()

@@ -13,15 +13,18 @@ namespace Embeddings.Pipeline;
 /// <see cref="EmbeddingGenerationOptions.Dimensions"/>; the input kind is read with
 /// <see cref="EmbeddingGenerationOptionsExtensions.GetInputKind"/>. A cached vector whose length is not the expected one
 /// is treated as a miss, never served. Calls naming another <see cref="EmbeddingGenerationOptions.ModelId"/>, or carrying
-/// <see cref="BypassKey"/> = <see langword="true"/>, pass through uncached. When the call that owns an in-flight key fails or
-/// is cancelled, callers waiting on that key receive the same exception.
+/// <see cref="BypassKey"/> = <see langword="true"/>, pass through uncached. When the shared inner call fails, every caller
+/// waiting on one of its keys receives that exception. Cancellation is each caller's own: a caller whose token is cancelled
+/// gets an <see cref="OperationCanceledException"/> for its token at once, while the shared inner call goes on (and is
+/// cached) for as long as any other caller still waits on it; only when the last of them has cancelled is the inner call
+/// cancelled, and a later request for those keys starts a new one.
 /// </remarks>
 public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingGenerator<string, Embedding<float>>
 {
     /// <summary>The <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> key that, set to <see langword="true"/>, skips the cache: <c>embeddings.cache.bypass</c>.</summary>
     public const string BypassKey = "embeddings.cache.bypass";
 
-    private readonly ConcurrentDictionary<EmbeddingCacheKey, Task<float[]>> _inFlight = new();
+    private readonly ConcurrentDictionary<EmbeddingCacheKey, InFlight> _inFlight = new();
     private readonly EmbedderDescriptor _descriptor;
     private readonly string _fingerprint;
     private readonly EmbeddingPipelineMetrics _metrics;
@@ -114,55 +117,99 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
         EmbeddingGenerationOptions? options,
         CancellationToken cancellationToken)
     {
-        // Each distinct missing key is either owned by this call (it asks the inner generator) or awaited from the call
-        // that owns it; a repeat within the call waits on its first occurrence. Arrays, not collections: a call usually
-        // misses one or a few keys.
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Each distinct missing key is either owned by this call (its flight asks the inner generator) or awaited from the
+        // flight of the call that owns it; a repeat within the call waits on its first occurrence. Arrays, not collections:
+        // a call usually misses one or a few keys.
         var waits = new Task<float[]>?[keys.Length];
         var owned = new int[keys.Length];
         var sources = new TaskCompletionSource<float[]>?[keys.Length];
         Dictionary<EmbeddingCacheKey, int>? firstMiss = keys.Length > 8 ? new(keys.Length) : null;
+        List<Flight>? joined = null;
+        Flight? mine = null;
         int ownedCount = 0;
-        for (int i = 0; i < keys.Length; i++)
+        try
         {
-            if (vectors[i] is not null)
+            for (int i = 0; i < keys.Length; i++)
             {
-                continue;
+                if (vectors[i] is not null)
+                {
+                    continue;
+                }
+
+                int earlier = FirstMiss(keys, waits, firstMiss, i);
+                if (earlier >= 0)
+                {
+                    waits[i] = waits[earlier];
+                    continue;
+                }
+
+                while (true)
+                {
+                    mine ??= new Flight();
+                    var source = new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    var entry = new InFlight(mine, source.Task);
+                    InFlight winner = _inFlight.GetOrAdd(keys[i], entry);
+                    if (ReferenceEquals(winner, entry))
+                    {
+                        owned[ownedCount] = i;
+                        sources[ownedCount] = source;
+                        ownedCount++;
+                        waits[i] = source.Task;
+                        break;
+                    }
+
+                    joined ??= [];
+                    bool member = ReferenceEquals(winner.Flight, mine) || joined.Contains(winner.Flight);
+                    if (member || winner.Flight.TryJoin())
+                    {
+                        if (!member)
+                        {
+                            joined.Add(winner.Flight);
+                        }
+
+                        waits[i] = winner.Task;
+                        break;
+                    }
+
+                    // Every caller of that flight has cancelled, so its result will never come: take the key over.
+                    _inFlight.TryRemove(new KeyValuePair<EmbeddingCacheKey, InFlight>(keys[i], winner));
+                }
             }
 
-            int earlier = FirstMiss(keys, waits, firstMiss, i);
-            if (earlier >= 0)
+            Task<UsageDetails?>? work = null;
+            if (ownedCount > 0)
             {
-                waits[i] = waits[earlier];
-                continue;
+                // The inner call runs under the flight's token, not this caller's: it stops only when every caller
+                // waiting on one of its keys has gone, so one caller's cancellation is never another's.
+                work = RunFlightAsync(mine!, inputs, keys, owned, sources, ownedCount, options);
             }
 
-            var source = new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task<float[]> winner = _inFlight.GetOrAdd(keys[i], source.Task);
-            if (ReferenceEquals(winner, source.Task))
+            for (int i = 0; i < keys.Length; i++)
             {
-                owned[ownedCount] = i;
-                sources[ownedCount] = source;
-                ownedCount++;
+                if (vectors[i] is null)
+                {
+                    vectors[i] = await waits[i]!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            waits[i] = winner;
+            return work is null ? null : await work.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        UsageDetails? usage = null;
-        if (ownedCount > 0)
+        finally
         {
-            usage = await GenerateOwnedAsync(inputs, keys, owned, sources, ownedCount, options, cancellationToken).ConfigureAwait(false);
-        }
-
-        for (int i = 0; i < keys.Length; i++)
-        {
-            if (vectors[i] is null)
+            // Leaving a finished flight does nothing; leaving one still running (this caller cancelled, or another of its
+            // keys failed) lets it stop once nobody else waits.
+            if (ownedCount > 0)
             {
-                vectors[i] = await waits[i]!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                mine!.Leave();
+            }
+
+            foreach (Flight flight in joined ?? [])
+            {
+                flight.Leave();
             }
         }
-
-        return usage;
     }
 
     /// <summary>The index of an earlier miss with the same key as <paramref name="i"/>, or -1 (recording <paramref name="i"/> as the first).</summary>
@@ -184,14 +231,15 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
         return -1;
     }
 
-    private async Task<UsageDetails?> GenerateOwnedAsync(
+    /// <summary>Generates the keys a flight owns and completes their sources. It never throws: failures go to the sources.</summary>
+    private async Task<UsageDetails?> RunFlightAsync(
+        Flight flight,
         IReadOnlyList<string> inputs,
         EmbeddingCacheKey[] keys,
         int[] owned,
         TaskCompletionSource<float[]>?[] sources,
         int count,
-        EmbeddingGenerationOptions? options,
-        CancellationToken cancellationToken)
+        EmbeddingGenerationOptions? options)
     {
         try
         {
@@ -201,7 +249,7 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
                 texts[i] = inputs[owned[i]];
             }
 
-            GeneratedEmbeddings<Embedding<float>> generated = await base.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
+            GeneratedEmbeddings<Embedding<float>> generated = await base.GenerateAsync(texts, options, flight.Token).ConfigureAwait(false);
             if (generated.Count != count)
             {
                 throw new InvalidOperationException($"The inner generator returned {generated.Count} embeddings for {count} inputs.");
@@ -233,25 +281,29 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
             for (int i = 0; i < count; i++)
             {
                 TaskCompletionSource<float[]> source = sources[i]!;
-                if (ex is OperationCanceledException oce)
+                if (ex is OperationCanceledException oce && flight.Token.IsCancellationRequested)
                 {
+                    // Nobody waits any more: every caller has already seen its own cancellation.
                     source.TrySetCanceled(oce.CancellationToken);
                 }
                 else
                 {
+                    // Any other failure, an inner timeout surfacing as a cancellation included, is every waiter's failure.
                     source.TrySetException(ex);
                     _ = source.Task.Exception;
                 }
             }
 
-            throw;
+            return null;
         }
         finally
         {
             for (int i = 0; i < count; i++)
             {
-                _inFlight.TryRemove(new KeyValuePair<EmbeddingCacheKey, Task<float[]>>(keys[owned[i]], sources[i]!.Task));
+                _inFlight.TryRemove(new KeyValuePair<EmbeddingCacheKey, InFlight>(keys[owned[i]], new InFlight(flight, sources[i]!.Task)));
             }
+
+            flight.Complete();
         }
     }
 
@@ -279,5 +331,59 @@ public sealed class SingleFlightCachingEmbeddingGenerator : DelegatingEmbeddingG
         }
 
         return options.AdditionalProperties?.TryGetValue(BypassKey, out object? value) == true && value is true or "true" or "True";
+    }
+
+    /// <summary>The key's pending vector and the flight computing it. A record, so removal compares both.</summary>
+    private sealed record InFlight(Flight Flight, Task<float[]> Task);
+
+    /// <summary>
+    /// One inner call shared by every caller waiting on one of its keys. It is cancelled when the last of them cancels, and
+    /// a flight so abandoned admits no new waiter (they start their own).
+    /// </summary>
+    private sealed class Flight
+    {
+        private readonly CancellationTokenSource _cancellation = new();
+        private int _callers = 1;
+        private int _completed;
+
+        public CancellationToken Token => _cancellation.Token;
+
+        public bool TryJoin()
+        {
+            while (true)
+            {
+                int callers = Volatile.Read(ref _callers);
+                if (callers <= 0)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _callers, callers + 1, callers) == callers)
+                {
+                    return true;
+                }
+            }
+        }
+
+        public void Leave()
+        {
+            if (Interlocked.Decrement(ref _callers) == 0 && Volatile.Read(ref _completed) == 0)
+            {
+                try
+                {
+                    _cancellation.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The flight finished between the check and the cancel: nothing is left to stop.
+                }
+            }
+        }
+
+        public void Complete()
+        {
+            Volatile.Write(ref _completed, 1);
+            _cancellation.Dispose();
+        }
     }
 }

@@ -133,6 +133,75 @@ public sealed class SingleFlightCachingEmbeddingGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_first_caller_cancels_the_other_waiters_still_get_their_vectors()
+    {
+        using SingleFlightCachingEmbeddingGenerator cached = Cached();
+        _server.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var firstCaller = new CancellationTokenSource();
+
+        Task<GeneratedEmbeddings<Embedding<float>>> first = cached.GenerateAsync(["shared"], cancellationToken: firstCaller.Token);
+        Assert.True(SpinWait.SpinUntil(() => _server.RequestCount == 1, TimeSpan.FromSeconds(10)));
+        Task<GeneratedEmbeddings<Embedding<float>>>[] waiters = Enumerable.Range(0, 32)
+            .Select(_ => Task.Run(() => cached.GenerateAsync(["shared"])))
+            .ToArray();
+        await Task.Delay(200);
+        await firstCaller.CancelAsync();
+
+        OperationCanceledException own = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.Equal(firstCaller.Token, own.CancellationToken);
+        _server.Gate.SetResult();
+        GeneratedEmbeddings<Embedding<float>>[] results = await Task.WhenAll(waiters);
+
+        Assert.Equal(1, _server.RequestCount);
+        float[] expected = FakeEmbeddingServer.VectorFor("shared", 8);
+        Assert.All(results, r => Assert.Equal(expected, r[0].Vector.ToArray()));
+    }
+
+    [Fact]
+    public async Task When_every_waiter_cancels_the_shared_request_is_abandoned_and_a_later_call_starts_afresh()
+    {
+        using SingleFlightCachingEmbeddingGenerator cached = Cached();
+        _server.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var a = new CancellationTokenSource();
+        using var b = new CancellationTokenSource();
+
+        Task<GeneratedEmbeddings<Embedding<float>>> first = cached.GenerateAsync(["abandoned"], cancellationToken: a.Token);
+        Assert.True(SpinWait.SpinUntil(() => _server.RequestCount == 1, TimeSpan.FromSeconds(10)));
+        Task<GeneratedEmbeddings<Embedding<float>>> second = cached.GenerateAsync(["abandoned"], cancellationToken: b.Token);
+        await a.CancelAsync();
+        await b.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+
+        // The held request was cancelled with its last waiter, so the server saw its client go away.
+        _server.Gate = null;
+        GeneratedEmbeddings<Embedding<float>> later = await cached.GenerateAsync(["abandoned"]);
+
+        Assert.Equal(2, _server.RequestCount);
+        Assert.Equal(FakeEmbeddingServer.VectorFor("abandoned", 8), later[0].Vector.ToArray());
+    }
+
+    [Fact]
+    public async Task A_retry_outside_the_cache_does_not_take_the_first_callers_cancellation_for_its_own()
+    {
+        using SingleFlightCachingEmbeddingGenerator cached = Cached();
+        using var retrying = new RetryingEmbeddingGenerator(cached, new EmbeddingRetryOptions { MaxRetryAttempts = 0, AttemptTimeout = TimeSpan.FromSeconds(30) });
+        _server.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var firstCaller = new CancellationTokenSource();
+
+        Task<GeneratedEmbeddings<Embedding<float>>> first = retrying.GenerateAsync(["retried"], cancellationToken: firstCaller.Token);
+        Assert.True(SpinWait.SpinUntil(() => _server.RequestCount == 1, TimeSpan.FromSeconds(10)));
+        Task<GeneratedEmbeddings<Embedding<float>>> other = Task.Run(() => retrying.GenerateAsync(["retried"]));
+        await Task.Delay(200);
+        await firstCaller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        _server.Gate.SetResult();
+
+        Assert.Equal(FakeEmbeddingServer.VectorFor("retried", 8), (await other)[0].Vector.ToArray());
+        Assert.Equal(1, _server.RequestCount);
+    }
+
+    [Fact]
     public async Task A_cached_vector_of_the_wrong_length_is_never_served()
     {
         var store = new MemoryEmbeddingCache();
