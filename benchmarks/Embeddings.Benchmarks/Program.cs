@@ -7,6 +7,7 @@ if (args is ["quantization", ..]) { Embeddings.Benchmarks.Quantization.Quantizat
 if (args is ["quantization-retention", ..]) { await Embeddings.Benchmarks.Quantization.RetentionHarness.RunAsync(args[1..]); return; }
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }
 if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
+if (args is [Embeddings.Benchmarks.Retrieval.HybridHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Retrieval.HybridHarness.RunAsync(args[1..])); }
 if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
 
 if (Embeddings.Benchmarks.Vectors.VectorKernelInterleaved.TryRun(args)) { return; }
