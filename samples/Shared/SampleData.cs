@@ -49,7 +49,7 @@ internal static class SampleData
         }
         catch (FileNotFoundException)
         {
-            missing.Add($"the GloVe vectors ({Embeddings.Static.StaticModelLocator.DefaultRelativePath})");
+            missing.Add($"the static model ({Embeddings.Static.StaticModelLocator.ModelEnvironmentVariable} or the embedded default)");
         }
 
         string? shared = null;
