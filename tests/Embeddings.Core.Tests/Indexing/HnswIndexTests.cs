@@ -97,7 +97,8 @@ public sealed class HnswIndexTests
         var deadline = Stopwatch.StartNew();
         TimeSpan duration = TimeSpan.FromSeconds(3);
 
-        Task[] writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        // Dedicated threads, not pool tasks: on a loaded 2-core machine pool tasks can start only after the deadline.
+        Task[] writers = Enumerable.Range(0, 4).Select(w => Task.Factory.StartNew(() =>
         {
             var random = new Random(100 + w);
             var mine = new List<string>();
@@ -136,14 +137,16 @@ public sealed class HnswIndexTests
                     Interlocked.Increment(ref removes);
                 }
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         long searches = 0;
-        Task[] readers = Enumerable.Range(0, 4).Select(r => Task.Run(() =>
+        Task[] readers = Enumerable.Range(0, 4).Select(r => Task.Factory.StartNew(() =>
         {
             var random = new Random(200 + r);
-            while (deadline.Elapsed < duration)
+            int mine = 0;
+            while (deadline.Elapsed < duration || mine < 50)
             {
+                mine++;
                 float[] query = RandomVector(random, dims);
                 long started = Interlocked.Read(ref clock);
                 VectorSearchOptions options = r % 2 == 0
@@ -170,7 +173,7 @@ public sealed class HnswIndexTests
                     }
                 }
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         await Task.WhenAll(writers.Concat(readers));
 
