@@ -6,16 +6,36 @@ namespace Embeddings.Pipeline;
 
 /// <summary>
 /// A persistent vector store in one SQLite file, keyed like the in-memory cache, surviving restarts and shared by
-/// processes in turn. It is bounded in bytes with least-recently-used eviction. A file that is not an intact cache (wrong
-/// header, failed <c>PRAGMA quick_check</c>, unknown schema, corruption met later) is deleted and rebuilt empty; a row whose
-/// blob length disagrees with its dimensions is deleted and reported as a miss. Corrupt data is never served.
+/// processes, at once or in turn. It is bounded in bytes with least-recently-used eviction. Corrupt data is never served: a
+/// row whose blob length disagrees with its dimensions is deleted and reported as a miss.
 /// </summary>
+/// <remarks>
+/// <para>
+/// <b>Ownership.</b> The cache stamps its file with <c>PRAGMA application_id</c> = <see cref="ApplicationId"/>. It deletes
+/// and rebuilds only a file it can prove is its own: one carrying that id (or, written by an earlier version, a <c>meta</c>
+/// table whose schema is <c>embeddings-cache/…</c>) that fails <c>PRAGMA quick_check</c>, has an older schema or reports
+/// corruption later. Any other file at the path (not SQLite, another application id, tables of another application, or
+/// damaged beyond telling) is refused with an <see cref="InvalidDataException"/> naming it, and left untouched. An empty
+/// file or an empty SQLite database is taken.
+/// </para>
+/// <para>
+/// <b>The byte bound across processes.</b> The byte count and the recency clock live in the file and are read and written
+/// in the same write transaction (<c>BEGIN IMMEDIATE</c>) as the rows they count, so every committed write leaves the file
+/// at or under <see cref="SqliteEmbeddingCacheOptions.MaxBytes"/> whichever process made it, provided every process uses
+/// the same bound (each evicts down to 90% of its own). Writers queue on SQLite's lock for up to 5 seconds.
+/// </para>
+/// </remarks>
 public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
 {
     /// <summary>The bytes counted per row beyond the vector blob (key columns, fingerprint text and b-tree overhead): 160.</summary>
     public const int RowOverheadBytes = 160;
 
-    private const string SchemaVersion = "embeddings-cache/1";
+    /// <summary>The <c>PRAGMA application_id</c> the cache stamps on its file: 0x456D4243 (<c>EmBC</c>).</summary>
+    public const int ApplicationId = 0x456D4243;
+
+    private const string SchemaFamily = "embeddings-cache/";
+    private const string SchemaVersion = "embeddings-cache/2";
+    private static readonly string RowBytes = $"length(vector) + length(CAST(fingerprint AS BLOB)) + {RowOverheadBytes}";
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
     private readonly Lock _gate = new();
@@ -24,13 +44,12 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
     private readonly long _maxBytes;
     private readonly EmbeddingPipelineMetrics _metrics;
     private SqliteConnection _connection = null!;
-    private long _bytes;
-    private long _clock;
     private bool _disposed;
 
     /// <summary>Opens or creates the cache.</summary>
     /// <param name="options">The settings; <see cref="SqliteEmbeddingCacheOptions.Path"/> is required.</param>
     /// <param name="metrics">The counter rebuilds go to; <see langword="null"/> for <see cref="EmbeddingPipelineMetrics.Shared"/>.</param>
+    /// <exception cref="InvalidDataException">A file at the path is not this cache's (the message says why); it is left untouched.</exception>
     public SqliteEmbeddingCache(SqliteEmbeddingCacheOptions options, EmbeddingPipelineMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -85,14 +104,15 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
         }
     }
 
-    /// <summary>Gets the bytes counted against <see cref="SqliteEmbeddingCacheOptions.MaxBytes"/>.</summary>
+    /// <summary>Gets the bytes counted against <see cref="SqliteEmbeddingCacheOptions.MaxBytes"/>, by every process sharing the file.</summary>
     public long Bytes
     {
         get
         {
             lock (_gate)
             {
-                return _bytes;
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return ReadCounter("bytes", null);
             }
         }
     }
@@ -175,6 +195,7 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
         SqliteParameter touchKind = touch.Parameters.Add("$k", SqliteType.Integer);
         SqliteParameter touchHash = touch.Parameters.Add("$h", SqliteType.Blob);
 
+        long clock = ReadCounter("clock", transaction);
         var damaged = new List<EmbeddingCacheKey>();
         for (int i = 0; i < keys.Count; i++)
         {
@@ -201,18 +222,21 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
                 }
             }
 
-            touchUsed.Value = ++_clock;
+            touchUsed.Value = ++clock;
             touchFingerprint.Value = keys[i].Fingerprint;
             touchKind.Value = (int)keys[i].Kind;
             touchHash.Value = keyHash;
             touch.ExecuteNonQuery();
         }
 
+        long bytes = ReadCounter("bytes", transaction);
         foreach (EmbeddingCacheKey key in damaged)
         {
-            Delete(key, transaction);
+            bytes -= Delete(key, transaction);
         }
 
+        WriteCounter("clock", clock, transaction);
+        WriteCounter("bytes", bytes, transaction);
         transaction.Commit();
     }
 
@@ -234,11 +258,12 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
 
         using SqliteCommand existing = _connection.CreateCommand();
         existing.Transaction = transaction;
-        existing.CommandText = $"SELECT length(vector) + length(fingerprint) + {RowOverheadBytes} FROM entries WHERE fingerprint = $f AND kind = $k AND hash = $h";
+        existing.CommandText = $"SELECT {RowBytes} FROM entries WHERE fingerprint = $f AND kind = $k AND hash = $h";
         SqliteParameter existingFingerprint = existing.Parameters.Add("$f", SqliteType.Text);
         SqliteParameter existingKind = existing.Parameters.Add("$k", SqliteType.Integer);
         SqliteParameter existingHash = existing.Parameters.Add("$h", SqliteType.Blob);
-        long delta = 0;
+        long bytes = ReadCounter("bytes", transaction);
+        long clock = ReadCounter("clock", transaction);
         for (int i = 0; i < keys.Count; i++)
         {
             ArgumentNullException.ThrowIfNull(vectors[i]);
@@ -250,7 +275,7 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
             existingHash.Value = keyHash;
             if (existing.ExecuteScalar() is long replaced)
             {
-                delta -= replaced;
+                bytes -= replaced;
             }
 
             fingerprint.Value = keys[i].Fingerprint;
@@ -259,29 +284,31 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
             dims.Value = vectors[i].Length;
             format.Value = (int)_format;
             vector.Value = blob;
-            used.Value = ++_clock;
+            used.Value = ++clock;
             upsert.ExecuteNonQuery();
-            delta += blob.Length + System.Text.Encoding.UTF8.GetByteCount(keys[i].Fingerprint) + RowOverheadBytes;
+            bytes += blob.Length + System.Text.Encoding.UTF8.GetByteCount(keys[i].Fingerprint) + RowOverheadBytes;
         }
 
-        transaction.Commit();
-        _bytes += delta;
-        if (_bytes > _maxBytes)
+        // Counted and evicted in the transaction that wrote the rows, so another process's writes are always included.
+        if (bytes > _maxBytes)
         {
-            Evict(_maxBytes / 10 * 9);
+            bytes = Evict(bytes, _maxBytes / 10 * 9, transaction);
         }
+
+        WriteCounter("bytes", bytes, transaction);
+        WriteCounter("clock", clock, transaction);
+        transaction.Commit();
     }
 
-    private void Evict(long target)
+    private long Evict(long bytes, long target, SqliteTransaction transaction)
     {
-        using SqliteTransaction transaction = _connection.BeginTransaction();
-        while (_bytes > target)
+        while (bytes > target)
         {
             var victims = new List<(string Fingerprint, long Kind, byte[] Hash, long Size)>();
             using (SqliteCommand oldest = _connection.CreateCommand())
             {
                 oldest.Transaction = transaction;
-                oldest.CommandText = $"SELECT fingerprint, kind, hash, length(vector) + length(fingerprint) + {RowOverheadBytes} FROM entries ORDER BY used LIMIT 256";
+                oldest.CommandText = $"SELECT fingerprint, kind, hash, {RowBytes} FROM entries ORDER BY used LIMIT 256";
                 using SqliteDataReader reader = oldest.ExecuteReader();
                 while (reader.Read())
                 {
@@ -302,7 +329,7 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
             SqliteParameter h = delete.Parameters.Add("$h", SqliteType.Blob);
             foreach (var victim in victims)
             {
-                if (_bytes <= target)
+                if (bytes <= target)
                 {
                     break;
                 }
@@ -311,22 +338,42 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
                 k.Value = victim.Kind;
                 h.Value = victim.Hash;
                 delete.ExecuteNonQuery();
-                _bytes -= victim.Size;
+                bytes -= victim.Size;
             }
         }
 
-        transaction.Commit();
+        return bytes;
     }
 
-    private void Delete(EmbeddingCacheKey key, SqliteTransaction transaction)
+    /// <summary>Deletes one row and returns the bytes it was counted for (0 when it was not there).</summary>
+    private long Delete(EmbeddingCacheKey key, SqliteTransaction transaction)
     {
         using SqliteCommand delete = _connection.CreateCommand();
         delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM entries WHERE fingerprint = $f AND kind = $k AND hash = $h";
+        delete.CommandText = $"DELETE FROM entries WHERE fingerprint = $f AND kind = $k AND hash = $h RETURNING {RowBytes}";
         delete.Parameters.AddWithValue("$f", key.Fingerprint);
         delete.Parameters.AddWithValue("$k", (int)key.Kind);
         delete.Parameters.AddWithValue("$h", key.GetHash());
-        delete.ExecuteNonQuery();
+        return delete.ExecuteScalar() is long size ? size : 0;
+    }
+
+    private long ReadCounter(string name, SqliteTransaction? transaction)
+    {
+        using SqliteCommand read = _connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT value FROM counters WHERE name = $n";
+        read.Parameters.AddWithValue("$n", name);
+        return read.ExecuteScalar() is long value ? value : 0;
+    }
+
+    private void WriteCounter(string name, long value, SqliteTransaction transaction)
+    {
+        using SqliteCommand write = _connection.CreateCommand();
+        write.Transaction = transaction;
+        write.CommandText = "INSERT OR REPLACE INTO counters (name, value) VALUES ($n, $v)";
+        write.Parameters.AddWithValue("$n", name);
+        write.Parameters.AddWithValue("$v", value);
+        write.ExecuteNonQuery();
     }
 
     private byte[] Encode(float[] vector)
@@ -373,19 +420,39 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
         return vector;
     }
 
-    /// <summary>Opens the file and checks it; returns what is wrong, or <see langword="null"/> when it is an intact cache.</summary>
+    /// <summary>
+    /// Opens the file and checks it; returns what is wrong with a file of this cache (to be rebuilt), or <see langword="null"/>
+    /// when it is intact. A file that is not provably this cache's throws <see cref="InvalidDataException"/> instead.
+    /// </summary>
     private string? Open()
     {
+        bool stamped = false;
         if (File.Exists(_path) && new FileInfo(_path).Length > 0)
         {
-            Span<byte> header = stackalloc byte[16];
+            Span<byte> header = stackalloc byte[100];
+            int read;
             using (FileStream stream = File.OpenRead(_path))
             {
-                if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length || !header.SequenceEqual(SqliteHeader))
-                {
-                    return "the file does not start with the SQLite header";
-                }
+                read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
             }
+
+            if (read < SqliteHeader.Length || !header[..SqliteHeader.Length].SequenceEqual(SqliteHeader))
+            {
+                throw Foreign("it is not a SQLite database (it does not start with the SQLite header)");
+            }
+
+            if (read < 72)
+            {
+                throw Foreign($"its SQLite header is cut short at {read} bytes, before the application id");
+            }
+
+            int applicationId = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header[68..]);
+            if (applicationId != 0 && applicationId != ApplicationId)
+            {
+                throw Foreign($"it is the SQLite database of another application (application id {applicationId}, not {ApplicationId})");
+            }
+
+            stamped = applicationId == ApplicationId;
         }
 
         var builder = new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate };
@@ -397,9 +464,18 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
             string check = Scalar("PRAGMA quick_check")?.ToString() ?? "no answer";
             if (!string.Equals(check, "ok", StringComparison.Ordinal))
             {
-                return $"PRAGMA quick_check failed: {check}";
+                return stamped
+                    ? $"PRAGMA quick_check failed: {check}"
+                    : throw Foreign($"it fails PRAGMA quick_check ({check}) and carries no application id, so it cannot be told from another application's damaged database");
             }
 
+            if (!stamped)
+            {
+                // Application id 0: a new database, or a cache written before the id was stamped (known by its meta table).
+                CheckUnstampedIsOurs();
+            }
+
+            Execute($"PRAGMA application_id = {ApplicationId}");
             Execute("PRAGMA journal_mode = WAL");
             Execute("PRAGMA synchronous = NORMAL");
             Execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
@@ -417,15 +493,70 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
                     PRIMARY KEY (fingerprint, kind, hash)) WITHOUT ROWID
                 """);
             Execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)");
-            _clock = Scalar("SELECT COALESCE(MAX(used), 0) FROM entries") is long clock ? clock : 0;
-            _bytes = MeasureBytes();
+            Execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            Execute($"""
+                INSERT OR IGNORE INTO counters (name, value) VALUES
+                    ('bytes', (SELECT COALESCE(SUM({RowBytes}), 0) FROM entries)),
+                    ('clock', (SELECT COALESCE(MAX(used), 0) FROM entries))
+                """);
             return null;
         }
         catch (SqliteException ex)
         {
-            return $"SQLite could not read it: {ex.Message}";
+            if (stamped)
+            {
+                return $"SQLite could not read it: {ex.Message}";
+            }
+
+            _connection.Dispose();
+            throw Foreign($"SQLite could not read it ({ex.Message}) and it carries no application id", ex);
+        }
+        catch (InvalidDataException)
+        {
+            _connection.Dispose();
+            throw;
         }
     }
+
+    private void CheckUnstampedIsOurs()
+    {
+        var tables = new List<string>();
+        using (SqliteCommand list = _connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            using SqliteDataReader reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        if (tables.Count == 0)
+        {
+            return;
+        }
+
+        string? schema = null;
+        if (tables.Contains("meta"))
+        {
+            try
+            {
+                schema = Scalar("SELECT value FROM meta WHERE name = 'schema'")?.ToString();
+            }
+            catch (SqliteException)
+            {
+                // A meta table of another shape: not ours.
+            }
+        }
+
+        if (schema is null || !schema.StartsWith(SchemaFamily, StringComparison.Ordinal))
+        {
+            throw Foreign($"it is a SQLite database with tables of another application ({string.Join(", ", tables)})");
+        }
+    }
+
+    private InvalidDataException Foreign(string why, Exception? inner = null) =>
+        new($"'{_path}' is not an embedding cache: {why}. SqliteEmbeddingCache never deletes or overwrites a file it cannot prove is its own (PRAGMA application_id {ApplicationId}, or a meta table with schema '{SchemaFamily}...'); choose another path, or delete the file yourself.", inner);
 
     private void Rebuild(string reason)
     {
@@ -443,9 +574,6 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
             throw new InvalidOperationException($"The embedding cache '{_path}' was corrupt ({reason}) and could not be rebuilt: {problem}.");
         }
     }
-
-    private long MeasureBytes() =>
-        Scalar($"SELECT COALESCE(SUM(length(vector) + length(fingerprint) + {RowOverheadBytes}), 0) FROM entries") is long bytes ? bytes : 0;
 
     private void Execute(string sql)
     {

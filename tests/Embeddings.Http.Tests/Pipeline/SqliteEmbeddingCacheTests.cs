@@ -94,21 +94,120 @@ public sealed class SqliteEmbeddingCacheTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_is_not_sqlite_is_detected_and_rebuilt()
+    public void A_file_that_is_not_sqlite_is_refused_and_left_alone()
     {
-        using (SqliteEmbeddingCache cache = Open())
+        const string Text = "this is not a database, just text that took its place";
+        File.WriteAllText(DbPath, Text);
+
+        var ex = Assert.Throws<InvalidDataException>(() => Open());
+
+        Assert.Contains(DbPath, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a SQLite", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(Text, File.ReadAllText(DbPath));
+    }
+
+    [Fact]
+    public void Another_applications_sqlite_database_is_refused_and_its_data_kept()
+    {
+        using (var other = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
         {
-            Fill(cache, 5);
+            other.Open();
+            using SqliteCommand create = other.CreateCommand();
+            create.CommandText = "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (12.5), (99.0);";
+            create.ExecuteNonQuery();
         }
 
-        File.WriteAllText(DbPath, "this is not a database, just text that took its place");
-        using SqliteEmbeddingCache rebuilt = Open();
+        var ex = Assert.Throws<InvalidDataException>(() => Open());
 
-        Assert.Contains("header", rebuilt.RebuildReason, StringComparison.Ordinal);
-        Assert.Equal(0, rebuilt.Count);
-        Assert.All(Get(rebuilt, 5), Assert.Null);
-        Fill(rebuilt, 5);
-        Assert.Equal(Vector(3), Get(rebuilt, 5)[3]!);
+        Assert.Contains(DbPath, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("invoices", ex.Message, StringComparison.Ordinal);
+        using var check = new SqliteConnection($"Data Source={DbPath};Pooling=False");
+        check.Open();
+        using SqliteCommand count = check.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM invoices";
+        Assert.Equal(2L, count.ExecuteScalar());
+    }
+
+    [Fact]
+    public void A_database_of_another_application_id_is_refused_even_when_damaged()
+    {
+        using (var other = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            other.Open();
+            using SqliteCommand create = other.CreateCommand();
+            create.CommandText = "PRAGMA application_id = 1234; CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE filler (x BLOB);";
+            create.ExecuteNonQuery();
+            for (int i = 0; i < 50; i++)
+            {
+                using SqliteCommand insert = other.CreateCommand();
+                insert.CommandText = "INSERT INTO filler VALUES (randomblob(2000))";
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        byte[] file = File.ReadAllBytes(DbPath);
+        new Random(3).NextBytes(file.AsSpan(8192));
+        File.WriteAllBytes(DbPath, file);
+
+        var ex = Assert.Throws<InvalidDataException>(() => Open());
+
+        Assert.Contains("application id", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(file, File.ReadAllBytes(DbPath));
+    }
+
+    [Fact]
+    public void The_cache_marks_its_file_with_its_application_id_and_an_empty_file_is_taken()
+    {
+        File.WriteAllBytes(DbPath, []);
+        using (SqliteEmbeddingCache cache = Open())
+        {
+            Fill(cache, 2);
+        }
+
+        byte[] header = File.ReadAllBytes(DbPath)[..100];
+        Assert.Equal(SqliteEmbeddingCache.ApplicationId, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(68)));
+    }
+
+    [Fact]
+    public void The_byte_bound_holds_for_two_caches_writing_the_same_file()
+    {
+        long row = (16 * sizeof(float)) + Fingerprint.Length + SqliteEmbeddingCache.RowOverheadBytes;
+        using SqliteEmbeddingCache a = Open(maxBytes: row * 10);
+        using SqliteEmbeddingCache b = Open(maxBytes: row * 10);
+
+        a.SetMany(Enumerable.Range(0, 8).Select(Key).ToArray(), Enumerable.Range(0, 8).Select(Vector).ToArray());
+        b.SetMany(Enumerable.Range(8, 8).Select(Key).ToArray(), Enumerable.Range(8, 8).Select(Vector).ToArray());
+
+        Assert.InRange(StoredBytes(), 0, row * 10);
+        Assert.Equal(StoredBytes(), a.Bytes);
+        Assert.Equal(StoredBytes(), b.Bytes);
+        Assert.Equal(9, b.Count);
+    }
+
+    [Fact]
+    public async Task The_byte_bound_holds_for_processes_writing_the_same_file_at_once()
+    {
+        await using FakeEmbeddingServer server = await FakeEmbeddingServer.StartAsync(dimensions: 16);
+        long row = (16 * sizeof(float)) + 200 + SqliteEmbeddingCache.RowOverheadBytes;
+        long bound = row * 30;
+
+        // Four processes, each embedding 60 texts of its own in 12 calls, against a bound of about 30 rows.
+        string[] outputs = await Task.WhenAll(Enumerable.Range(0, 4).Select(p => RunProbeAsync(server, count: 60, maxBytes: bound, prefix: $"process {p}", batch: 5)));
+
+        Assert.All(outputs, o => Assert.StartsWith("vectors=60 ", o, StringComparison.Ordinal));
+        Assert.InRange(StoredBytes(), 1, bound);
+        using SqliteEmbeddingCache reopened = Open(maxBytes: bound);
+        Assert.Equal(StoredBytes(), reopened.Bytes);
+    }
+
+    /// <summary>The bytes the rows really hold, counted by SQLite as the cache counts them.</summary>
+    private long StoredBytes()
+    {
+        using var raw = new SqliteConnection($"Data Source={DbPath};Pooling=False");
+        raw.Open();
+        using SqliteCommand sum = raw.CreateCommand();
+        sum.CommandText = $"SELECT COALESCE(SUM(length(vector) + length(CAST(fingerprint AS BLOB)) + {SqliteEmbeddingCache.RowOverheadBytes}), 0) FROM entries";
+        return (long)sum.ExecuteScalar()!;
     }
 
     [Fact]
@@ -178,7 +277,7 @@ public sealed class SqliteEmbeddingCacheTests : IDisposable
         Assert.EndsWith("rebuilt=False", second, StringComparison.Ordinal);
     }
 
-    private async Task<string> RunProbeAsync(FakeEmbeddingServer server, int count)
+    private async Task<string> RunProbeAsync(FakeEmbeddingServer server, int count, long maxBytes = 1L << 30, string prefix = "document", int batch = 0)
     {
         string probe = Path.Combine(AppContext.BaseDirectory, "Embeddings.Http.CacheProbe.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -187,7 +286,11 @@ public sealed class SqliteEmbeddingCacheTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { probe, DbPath, server.OpenAIEndpoint.ToString(), "16", count.ToString(CultureInfo.InvariantCulture) })
+        foreach (string arg in new[]
+        {
+            probe, DbPath, server.OpenAIEndpoint.ToString(), "16", count.ToString(CultureInfo.InvariantCulture),
+            maxBytes.ToString(CultureInfo.InvariantCulture), prefix, (batch == 0 ? count : batch).ToString(CultureInfo.InvariantCulture),
+        })
         {
             start.ArgumentList.Add(arg);
         }
