@@ -67,7 +67,10 @@ internal sealed class ModelFolder
     /// <summary>Reads the folder's configuration files.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">Neither onnx/model.onnx nor model.onnx, or no tokenizer file, exists.</exception>
-    /// <exception cref="InvalidDataException">A configuration file is not valid JSON or says something unsupported (the message names the file).</exception>
+    /// <exception cref="InvalidDataException">
+    /// A configuration file is not valid JSON, has a field of the wrong type, says something unsupported, or is a folder
+    /// (the message names the file and the field).
+    /// </exception>
     public static ModelFolder Read(string path)
     {
         string folder = System.IO.Path.GetFullPath(path);
@@ -81,8 +84,8 @@ internal sealed class ModelFolder
 
         string vocab = System.IO.Path.Combine(folder, "vocab.txt");
         string tokenizerJson = System.IO.Path.Combine(folder, "tokenizer.json");
-        model.VocabFile = File.Exists(vocab) ? vocab : null;
-        model.TokenizerJsonFile = File.Exists(tokenizerJson) ? tokenizerJson : null;
+        model.VocabFile = IsFile(vocab) ? vocab : null;
+        model.TokenizerJsonFile = IsFile(tokenizerJson) ? tokenizerJson : null;
         if (model.VocabFile is null && model.TokenizerJsonFile is null)
         {
             throw new FileNotFoundException(
@@ -100,13 +103,13 @@ internal sealed class ModelFolder
     private static string FindModelFile(string folder)
     {
         string nested = System.IO.Path.Combine(folder, "onnx", "model.onnx");
-        if (File.Exists(nested))
+        if (IsFile(nested))
         {
             return nested;
         }
 
         string flat = System.IO.Path.Combine(folder, "model.onnx");
-        if (File.Exists(flat))
+        if (IsFile(flat))
         {
             return flat;
         }
@@ -115,18 +118,33 @@ internal sealed class ModelFolder
             $"The model folder '{folder}' has no ONNX graph: neither '{nested}' nor '{flat}' exists.", nested);
     }
 
-    private JsonObject? ReadJson(string relativePath)
+    /// <summary>
+    /// Whether a file is there. A folder in its place is an error rather than "missing": treating it as absent would
+    /// silently change the model (no <c>modules.json</c>, for one, turns normalization off).
+    /// </summary>
+    private static bool IsFile(string path) => Directory.Exists(path)
+        ? throw new InvalidDataException($"'{path}' is a folder; the model folder needs a file there (or nothing).")
+        : File.Exists(path);
+
+    private ConfigFile? ReadJson(string relativePath)
     {
         string file = System.IO.Path.Combine(Path, relativePath);
-        if (!File.Exists(file))
+        JsonNode? node = ParseFile(file);
+        return node is null ? null : new ConfigFile(file, node as JsonObject ?? throw new InvalidDataException($"'{file}' is not a JSON object at the top level."));
+    }
+
+    private static JsonNode? ParseFile(string file)
+    {
+        if (!IsFile(file))
         {
             return null;
         }
 
         try
         {
-            return JsonNode.Parse(File.ReadAllText(file)) as JsonObject
-                ?? throw new InvalidDataException($"'{file}' is not a JSON object.");
+            // Duplicate keys are refused: which of two values a reader takes differs between libraries.
+            return JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })
+                ?? throw new InvalidDataException($"'{file}' holds JSON null, not an object or array.");
         }
         catch (JsonException ex)
         {
@@ -136,7 +154,7 @@ internal sealed class ModelFolder
 
     private void ReadConfig()
     {
-        JsonObject? config = ReadJson("config.json");
+        ConfigFile? config = ReadJson("config.json");
         if (config is null)
         {
             return;
@@ -148,7 +166,7 @@ internal sealed class ModelFolder
 
     private void ReadTokenizerConfig()
     {
-        JsonObject? config = ReadJson("tokenizer_config.json");
+        ConfigFile? config = ReadJson("tokenizer_config.json");
         if (config is not null)
         {
             LowerCase = GetBool(config, "do_lower_case");
@@ -168,45 +186,45 @@ internal sealed class ModelFolder
     {
         string modulesFile = System.IO.Path.Combine(Path, "modules.json");
         string poolingFolder = "1_Pooling";
-        if (File.Exists(modulesFile))
+        JsonNode? parsed = ParseFile(modulesFile);
+        if (parsed is not null)
         {
-            JsonArray modules;
-            try
-            {
-                modules = JsonNode.Parse(File.ReadAllText(modulesFile)) as JsonArray
-                    ?? throw new InvalidDataException($"'{modulesFile}' is not a JSON array.");
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"'{modulesFile}' is not valid JSON: {ex.Message}", ex);
-            }
-
+            JsonArray modules = parsed as JsonArray ?? throw new InvalidDataException($"'{modulesFile}' is not a JSON array of modules.");
             Normalized = false;
-            foreach (JsonNode? module in modules)
+            for (int i = 0; i < modules.Count; i++)
             {
-                string type = module?["type"]?.GetValue<string>() ?? string.Empty;
-                string modulePath = module?["path"]?.GetValue<string>() ?? string.Empty;
+                var module = new ConfigFile(modulesFile, modules[i] as JsonObject
+                    ?? throw new InvalidDataException($"'{modulesFile}': module [{i}] is {Describe(modules[i])}, not an object."));
+                string type = GetString(module, "type", $"[{i}].") ?? string.Empty;
+                string modulePath = GetString(module, "path", $"[{i}].") ?? string.Empty;
                 if (type.EndsWith(".Normalize", StringComparison.Ordinal))
                 {
                     Normalized = true;
                 }
                 else if (type.EndsWith(".Pooling", StringComparison.Ordinal) && modulePath.Length > 0)
                 {
+                    string resolved = System.IO.Path.GetFullPath(System.IO.Path.Combine(Path, modulePath));
+                    if (!resolved.StartsWith(System.IO.Path.TrimEndingDirectorySeparator(Path) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    {
+                        throw new InvalidDataException($"'{modulesFile}': field \"[{i}].path\" ('{modulePath}') leads out of the model folder.");
+                    }
+
                     poolingFolder = modulePath;
                 }
             }
         }
 
-        JsonObject? pooling = ReadJson(System.IO.Path.Combine(poolingFolder, "config.json"));
+        ConfigFile? pooling = ReadJson(System.IO.Path.Combine(poolingFolder, "config.json"));
         if (pooling is not null)
         {
-            (Pooling, PoolingError) = ParsePooling(pooling, System.IO.Path.Combine(Path, poolingFolder, "config.json"));
+            (Pooling, PoolingError) = ParsePooling(pooling);
         }
     }
 
-    private static (PoolingStrategy? Pooling, string? Error) ParsePooling(JsonObject pooling, string file)
+    private static (PoolingStrategy? Pooling, string? Error) ParsePooling(ConfigFile pooling)
     {
-        if (pooling["pooling_mode"] is JsonValue mode && mode.TryGetValue(out string? name))
+        string file = pooling.File;
+        if (GetString(pooling, "pooling_mode") is string name)
         {
             try
             {
@@ -244,7 +262,7 @@ internal sealed class ModelFolder
 
     private void ReadSentenceBertConfig()
     {
-        JsonObject? config = ReadJson("sentence_bert_config.json");
+        ConfigFile? config = ReadJson("sentence_bert_config.json");
         if (config is null)
         {
             return;
@@ -260,15 +278,18 @@ internal sealed class ModelFolder
 
     private void ReadPrompts()
     {
-        JsonObject? config = ReadJson("config_sentence_transformers.json");
-        if (config?["prompts"] is not JsonObject prompts)
+        ConfigFile? config = ReadJson("config_sentence_transformers.json");
+        if (config is null || config.Json["prompts"] is null)
         {
             return;
         }
 
-        foreach ((string key, JsonNode? value) in prompts)
+        JsonObject prompts = config.Json["prompts"] as JsonObject
+            ?? throw WrongType(config, "prompts", "an object of prompt names and texts");
+        var entries = new ConfigFile(config.File, prompts);
+        foreach ((string key, JsonNode? _) in prompts)
         {
-            if (value is not JsonValue v || !v.TryGetValue(out string? text))
+            if (GetString(entries, key, "prompts.") is not string text)
             {
                 continue;
             }
@@ -285,19 +306,58 @@ internal sealed class ModelFolder
         }
     }
 
-    private static string? GetToken(JsonObject config, string key) => config[key] switch
+    // Absent and JSON null mean "not set"; any other type is the file's error, named with the field, because guessing
+    // past it would silently load a different model.
+    private static string? GetToken(ConfigFile config, string key) => config.Json[key] switch
     {
-        JsonValue v when v.TryGetValue(out string? s) => s,
-        JsonObject o when o["content"] is JsonValue c && c.TryGetValue(out string? s) => s,
-        _ => null,
+        null => null,
+        JsonObject o => GetString(new ConfigFile(config.File, o), "content", key + "."),
+        _ => GetString(config, key),
     };
 
-    private static bool? GetBool(JsonObject config, string key) =>
-        config[key] is JsonValue v && v.TryGetValue(out bool b) ? b : null;
+    private static string? GetString(ConfigFile config, string key, string prefix = "") => config.Json[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => throw WrongType(config, prefix + key, "a string"),
+    };
 
-    private static long? GetLong(JsonObject config, string key) =>
-        config[key] is JsonValue v && v.TryGetValue(out double d) && d >= long.MinValue && d <= long.MaxValue ? (long)d : null;
+    private static bool? GetBool(ConfigFile config, string key) => config.Json[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        _ => throw WrongType(config, key, "true or false"),
+    };
 
-    private static int? GetInt(JsonObject config, string key) =>
+    /// <summary>A number; one beyond the range of <see langword="long"/> (Hugging Face writes 1e30 for "no limit") reads as not set.</summary>
+    private static long? GetLong(ConfigFile config, string key) => config.Json[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d) =>
+            d >= long.MinValue && d <= long.MaxValue ? (long)d : null,
+        _ => throw WrongType(config, key, "a number"),
+    };
+
+    private static int? GetInt(ConfigFile config, string key) =>
         GetLong(config, key) is long l && l is >= int.MinValue and <= int.MaxValue ? (int)l : null;
+
+    private static InvalidDataException WrongType(ConfigFile config, string field, string expected)
+    {
+        // The object holds the field itself; the dotted name only says where that object sits in the file.
+        JsonNode? value = config.Json[field[(field.LastIndexOf('.') + 1)..]];
+        return new InvalidDataException($"'{config.File}': field \"{field}\" is {Describe(value)}; it must be {expected}.");
+    }
+
+    private static string Describe(JsonNode? node) => node?.GetValueKind() switch
+    {
+        null or JsonValueKind.Null => "null",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => $"the number {node.ToJsonString()}",
+        _ => node.ToJsonString(),
+    };
+
+    /// <summary>A JSON object and the file it came from, so that every complaint about a field can name the file.</summary>
+    private sealed record ConfigFile(string File, JsonObject Json);
 }

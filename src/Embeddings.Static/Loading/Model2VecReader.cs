@@ -20,8 +20,13 @@ internal static class Model2VecReader
             throw new InvalidDataException($"Model2Vec file '{modelPath}' has no 2-dimensional tensor 'embeddings'; it holds: {string.Join(", ", file.Tensors.Keys)}.");
         }
 
-        int rows = checked((int)info.Shape[0]);
-        int dimensions = checked((int)info.Shape[1]);
+        if (info.Shape[0] is <= 0 or > int.MaxValue || info.Shape[1] is <= 0 or > int.MaxValue)
+        {
+            throw new InvalidDataException($"Model2Vec file '{modelPath}': tensor 'embeddings' has shape [{info.Shape[0]}, {info.Shape[1]}]; both must be from 1 to {int.MaxValue}.");
+        }
+
+        int rows = (int)info.Shape[0];
+        int dimensions = (int)info.Shape[1];
         float[] vectors = file.ReadSingle("embeddings");
         for (int i = 0; i < vectors.Length; i++)
         {
@@ -32,7 +37,8 @@ internal static class Model2VecReader
         }
 
         float[]? weights = file.Tensors.ContainsKey("weights") ? file.ReadSingle("weights") : null;
-        int[]? mapping = file.Tensors.ContainsKey("mapping") ? file.ReadInt64("mapping").Select(v => checked((int)v)).ToArray() : null;
+        long[]? rawMapping = file.Tensors.ContainsKey("mapping") ? file.ReadInt64("mapping") : null;
+        int[]? mapping = rawMapping?.Select(v => v is < 0 or > int.MaxValue ? -1 : (int)v).ToArray();
         if (mapping is not null && mapping.Any(m => m < 0 || m >= rows))
         {
             throw new InvalidDataException($"Model2Vec file '{modelPath}': tensor 'mapping' points outside the {rows} rows of 'embeddings'.");
@@ -55,20 +61,26 @@ internal static class Model2VecReader
 
     private static (Tokenizer Tokenizer, string[] Vocabulary, int? UnknownId) ReadTokenizer(string path)
     {
-        using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
+        using JsonDocument document = Parse(path);
         JsonElement root = document.RootElement;
-        if (!root.TryGetProperty("model", out JsonElement model) || !model.TryGetProperty("type", out JsonElement typeElement))
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            throw new InvalidDataException($"Tokenizer file '{path}' has no model.type.");
+            throw new InvalidDataException($"Tokenizer file '{path}' holds {Describe(root)} at the top level, not an object.");
         }
 
-        string type = typeElement.GetString() ?? string.Empty;
+        JsonElement model = Field(path, root, "model", JsonValueKind.Object, "an object", required: true)!.Value;
+        string type = Field(path, model, "type", JsonValueKind.String, "a string", required: true, prefix: "model.")!.Value.GetString()!;
         if (type != "WordPiece")
         {
             throw new NotSupportedException($"Tokenizer file '{path}' uses a {type} model; only WordPiece (BERT-style) Model2Vec tokenizers are supported.");
         }
 
-        var entries = model.GetProperty("vocab").EnumerateObject().Select(p => (Token: p.Name, Id: p.Value.GetInt32())).OrderBy(e => e.Id).ToArray();
+        JsonElement vocab = Field(path, model, "vocab", JsonValueKind.Object, "an object of tokens and ids", required: true, prefix: "model.")!.Value;
+        var entries = vocab.EnumerateObject()
+            .Select(p => (Token: p.Name, Id: p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int id) ? id
+                : throw new InvalidDataException($"Tokenizer file '{path}': field \"model.vocab\" gives token '{p.Name}' the id {p.Value.GetRawText()}, not a whole number from 0 to {int.MaxValue}.")))
+            .OrderBy(e => e.Id)
+            .ToArray();
         for (int i = 0; i < entries.Length; i++)
         {
             if (entries[i].Id != i)
@@ -78,8 +90,8 @@ internal static class Model2VecReader
         }
 
         string[] vocabulary = entries.Select(e => e.Token).ToArray();
-        string unknown = model.TryGetProperty("unk_token", out JsonElement unk) && unk.ValueKind == JsonValueKind.String ? unk.GetString()! : "[UNK]";
-        bool lowercase = ReadLowercase(root);
+        string unknown = Field(path, model, "unk_token", JsonValueKind.String, "a string", required: false, prefix: "model.")?.GetString() ?? "[UNK]";
+        bool lowercase = ReadLowercase(path, root);
         var builder = new StringBuilder();
         foreach (string token in vocabulary)
         {
@@ -98,9 +110,9 @@ internal static class Model2VecReader
         return (tokenizer, vocabulary, index >= 0 ? index : null);
     }
 
-    private static bool ReadLowercase(JsonElement root)
+    private static bool ReadLowercase(string path, JsonElement root)
     {
-        if (!root.TryGetProperty("normalizer", out JsonElement normalizer) || normalizer.ValueKind != JsonValueKind.Object)
+        if (Field(path, root, "normalizer", JsonValueKind.Object, "an object", required: false) is not JsonElement normalizer)
         {
             return false;
         }
@@ -110,25 +122,76 @@ internal static class Model2VecReader
             return true;
         }
 
-        if (normalizer.TryGetProperty("type", out JsonElement type) && type.GetString() == "Lowercase")
+        if (Field(path, normalizer, "type", JsonValueKind.String, "a string", required: false, prefix: "normalizer.")?.GetString() == "Lowercase")
         {
             return true;
         }
 
-        if (normalizer.TryGetProperty("normalizers", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+        if (Field(path, normalizer, "normalizers", JsonValueKind.Array, "an array", required: false, prefix: "normalizer.") is JsonElement list)
         {
+            int i = 0;
             foreach (JsonElement item in list.EnumerateArray())
             {
-                if (item.TryGetProperty("type", out JsonElement t) && t.GetString() == "Lowercase")
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    throw new InvalidDataException($"Tokenizer file '{path}': item [{i}] of field \"normalizer.normalizers\" is {Describe(item)}, not an object.");
+                }
+
+                if (Field(path, item, "type", JsonValueKind.String, "a string", required: false, prefix: $"normalizer.normalizers[{i}].")?.GetString() == "Lowercase")
                 {
                     return true;
                 }
+
+                i++;
             }
         }
 
         return false;
     }
 
+    private static JsonDocument Parse(string path)
+    {
+        try
+        {
+            // Duplicate keys are refused: which of two values a reader takes differs between libraries.
+            return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"Tokenizer file '{path}' is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The field <paramref name="name"/> of <paramref name="parent"/>: <see langword="null"/> when it is absent or JSON null
+    /// and not required; of another kind than <paramref name="kind"/>, an error naming the file and the field.
+    /// </summary>
+    private static JsonElement? Field(string path, JsonElement parent, string name, JsonValueKind kind, string expected, bool required, string prefix = "")
+    {
+        if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return required
+                ? throw new InvalidDataException($"Tokenizer file '{path}' has no field \"{prefix}{name}\" ({expected}).")
+                : null;
+        }
+
+        return value.ValueKind == kind
+            ? value
+            : throw new InvalidDataException($"Tokenizer file '{path}': field \"{prefix}{name}\" is {Describe(value)}; it must be {expected}.");
+    }
+
+    private static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => $"the number {element.GetRawText()}",
+        _ => element.GetRawText(),
+    };
+
+    /// <summary>The path, when a file is there; a folder in its place is named as such rather than reported missing.</summary>
     private static string Require(string path) =>
-        File.Exists(path) ? path : throw new FileNotFoundException($"Model2Vec file '{path}' does not exist.", path);
+        Directory.Exists(path) ? throw new InvalidDataException($"Model2Vec file '{path}' is a folder; a file is needed there.")
+        : File.Exists(path) ? path
+        : throw new FileNotFoundException($"Model2Vec file '{path}' does not exist.", path);
 }

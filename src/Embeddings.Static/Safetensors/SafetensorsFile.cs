@@ -76,6 +76,11 @@ public sealed class SafetensorsFile
                 string dtype = property.Value.GetProperty("dtype").GetString() ?? string.Empty;
                 long[] shape = property.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
                 long[] offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                if (!IsValidShape(shape))
+                {
+                    throw Corrupt(full, 8, $"tensor '{property.Name}' has shape [{string.Join(", ", shape)}], which has a negative dimension or more than {long.MaxValue} elements");
+                }
+
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || dataStart + offsets[1] > fileLength)
                 {
                     throw Corrupt(full, dataStart + (offsets.Length > 0 ? offsets[0] : 0), $"tensor '{property.Name}' has data_offsets [{string.Join(", ", offsets)}] outside the {fileLength - dataStart} data bytes (truncated?)");
@@ -83,9 +88,9 @@ public sealed class SafetensorsFile
 
                 var info = new SafetensorsTensorInfo(property.Name, dtype, shape, dataStart + offsets[0], offsets[1] - offsets[0]);
                 int size = ElementSize(dtype);
-                if (size > 0 && info.ElementCount * size != info.Length)
+                if (size > 0 && (info.Length % size != 0 || info.Length / size != info.ElementCount))
                 {
-                    throw Corrupt(full, info.Offset, $"tensor '{property.Name}' ({dtype}, shape [{string.Join(", ", shape)}]) needs {info.ElementCount * size} bytes but its range holds {info.Length}");
+                    throw Corrupt(full, info.Offset, $"tensor '{property.Name}' ({dtype}, shape [{string.Join(", ", shape)}]) needs {(decimal)info.ElementCount * size} bytes but its range holds {info.Length}");
                 }
 
                 tensors.Add(property.Name, info);
@@ -97,6 +102,28 @@ public sealed class SafetensorsFile
         }
 
         return new SafetensorsFile(full, tensors, metadata);
+    }
+
+    private static bool IsValidShape(long[] shape)
+    {
+        long count = 1;
+        foreach (long dimension in shape)
+        {
+            if (dimension < 0)
+            {
+                return false;
+            }
+
+            // A product that wraps could match the byte range of a tiny tensor and pass every later check.
+            if (dimension != 0 && count > long.MaxValue / dimension)
+            {
+                return false;
+            }
+
+            count *= dimension;
+        }
+
+        return true;
     }
 
     /// <summary>
