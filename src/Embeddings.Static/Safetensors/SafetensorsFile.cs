@@ -60,7 +60,8 @@ public sealed class SafetensorsFile
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            using JsonDocument document = JsonDocument.Parse(header);
+            // A repeated tensor name would otherwise pick one of two byte ranges silently.
+            using JsonDocument document = JsonDocument.Parse(header, new JsonDocumentOptions { AllowDuplicateProperties = false });
             foreach (JsonProperty property in document.RootElement.EnumerateObject())
             {
                 if (property.Name == "__metadata__")

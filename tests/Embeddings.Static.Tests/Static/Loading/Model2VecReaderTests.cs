@@ -98,6 +98,22 @@ public sealed class Model2VecReaderTests : IDisposable
         Assert.Contains("is a folder", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_safetensors_header_naming_a_tensor_twice_is_corrupt()
+    {
+        string path = Path.Combine(_folder, "model.safetensors");
+        byte[] header = Encoding.UTF8.GetBytes("""{"embeddings":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"embeddings":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]}}""");
+        byte[] file = new byte[8 + header.Length + 8];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
+        header.CopyTo(file, 8);
+        File.WriteAllBytes(path, file);
+
+        var ex = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Open(path));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("embeddings", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("[4611686018427387904, 4]", 0)]
     [InlineData("[-2, -2]", 16)]
