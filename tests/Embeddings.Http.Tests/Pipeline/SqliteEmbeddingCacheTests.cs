@@ -156,6 +156,60 @@ public sealed class SqliteEmbeddingCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_at_the_path_is_refused_and_left_alone()
+    {
+        Directory.CreateDirectory(DbPath);
+        File.WriteAllText(Path.Combine(DbPath, "keep.txt"), "mine");
+
+        var ex = Assert.Throws<InvalidDataException>(() => Open());
+
+        Assert.Contains(DbPath, ex.Message, StringComparison.Ordinal);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(DbPath, "keep.txt")));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_file_of_this_cache_with_an_older_schema_is_rebuilt(bool stamped)
+    {
+        // Unstamped: a file written before the application id existed, known by its meta table.
+        using (var old = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            old.Open();
+            using SqliteCommand create = old.CreateCommand();
+            create.CommandText = (stamped ? $"PRAGMA application_id = {SqliteEmbeddingCache.ApplicationId};" : string.Empty)
+                + "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', 'embeddings-cache/1');"
+                + "CREATE TABLE entries (key BLOB PRIMARY KEY, vector BLOB);";
+            create.ExecuteNonQuery();
+        }
+
+        using SqliteEmbeddingCache cache = Open();
+        Fill(cache, 3);
+
+        Assert.Contains("embeddings-cache/1", cache.RebuildReason, StringComparison.Ordinal);
+        Assert.Equal(3, cache.Count);
+        Assert.Equal(Vector(2), Get(cache, 3)[2]!);
+    }
+
+    [Fact]
+    public void An_unstamped_database_whose_meta_table_names_another_schema_is_refused()
+    {
+        using (var other = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            other.Open();
+            using SqliteCommand create = other.CreateCommand();
+            create.CommandText = "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', 'billing/7');";
+            create.ExecuteNonQuery();
+        }
+
+        byte[] before = File.ReadAllBytes(DbPath);
+        var ex = Assert.Throws<InvalidDataException>(() => Open());
+
+        Assert.Contains(DbPath, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(DbPath));
+    }
+
+    [Fact]
     public void The_cache_marks_its_file_with_its_application_id_and_an_empty_file_is_taken()
     {
         File.WriteAllBytes(DbPath, []);
