@@ -179,7 +179,9 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
 
     private void GetManyCore(IReadOnlyList<EmbeddingCacheKey> keys, float[]?[] results)
     {
-        using SqliteTransaction transaction = _connection.BeginTransaction();
+        // BEGIN IMMEDIATE: a deferred read that later writes (recency, damaged rows) could fail with SQLITE_BUSY
+        // instead of waiting when another process wrote in between.
+        using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
         using SqliteCommand select = _connection.CreateCommand();
         select.Transaction = transaction;
         select.CommandText = "SELECT dims, format, vector FROM entries WHERE fingerprint = $f AND kind = $k AND hash = $h";
@@ -242,7 +244,8 @@ public sealed class SqliteEmbeddingCache : IEmbeddingCacheStore, IDisposable
 
     private void SetManyCore(IReadOnlyList<EmbeddingCacheKey> keys, IReadOnlyList<float[]> vectors)
     {
-        using SqliteTransaction transaction = _connection.BeginTransaction();
+        // BEGIN IMMEDIATE takes the write lock before the counters are read, so no other process can change them meanwhile.
+        using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
         using SqliteCommand upsert = _connection.CreateCommand();
         upsert.Transaction = transaction;
         upsert.CommandText = """
