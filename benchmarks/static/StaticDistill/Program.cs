@@ -1,7 +1,8 @@
 // StaticDistill: remakes the committed static default, and measures static models beside the teacher.
 //
-//   dotnet run -c Release --project benchmarks/static/StaticDistill -- distill [out-folder] [--dims 256] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N]
+//   dotnet run -c Release --project benchmarks/static/StaticDistill -- distill [out-folder] [--dims 256] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- eval [model2vec-folder ...] [--no-teacher] [--quick]
+//   dotnet run -c Release --project benchmarks/static/StaticDistill -- latency [model2vec-folder] [--passes 5]
 using System.Diagnostics;
 using System.Globalization;
 using Embeddings;
@@ -9,17 +10,18 @@ using Embeddings.Distillation;
 using Embeddings.Evaluation;
 using Embeddings.Onnx;
 using Embeddings.Static;
+using StaticDistill;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length == 0 || args[0] is not ("distill" or "eval"))
+if (args.Length == 0 || args[0] is not ("distill" or "eval" or "latency"))
 {
-    Console.Error.WriteLine("usage: distill [out-folder] [--dims N] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] | eval [folders...] [--no-teacher] [--quick]");
+    Console.Error.WriteLine("usage: distill [out-folder] [--dims N] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] | eval [folders...] [--no-teacher] [--quick] | latency [folder] [--passes N]");
     return 2;
 }
 
 string? Option(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 bool Flag(string name) => args.Contains(name);
-string[] valueOptions = ["--dims", "--weighting", "--storage", "--threads"];
+string[] valueOptions = ["--dims", "--weighting", "--storage", "--threads", "--words", "--passes"];
 var positional = new List<string>();
 for (int i = 1; i < args.Length; i++)
 {
@@ -58,6 +60,13 @@ if (args[0] == "distill")
     var watch = Stopwatch.StartNew();
     using OnnxEmbedder teacher = await OnnxEmbedder.LoadAsync(PackagedModels.AllMiniLML6V2, new OnnxEmbedderOptions { IntraOpThreads = threads });
     double loadSeconds = watch.Elapsed.TotalSeconds;
+    int wordCount = int.Parse(Option("--words") ?? "0", CultureInfo.InvariantCulture);
+    if (wordCount > 0)
+    {
+        options.Vocabulary = WordList(teacher, wordCount);
+        Console.Error.WriteLine($"  {options.Vocabulary.Count} GloVe words added ({watch.Elapsed.TotalSeconds:F1} s)");
+    }
+
     var distiller = new StaticDistiller(options);
     int lastPercent = -1;
     var progress = new Progress<StaticDistillationProgress>(p =>
@@ -79,6 +88,14 @@ if (args[0] == "distill")
     Console.WriteLine($"distilled {distillation.Vocabulary.Count} tokens x {distillation.Dimensions} d from {distillation.Teacher} in {distillSeconds:F1} s " +
         $"(teacher load {loadSeconds:F1} s, {threads} intra-op threads, explained variance {distillation.ExplainedVarianceRatio:F3}); wrote {output} ({bytes / 1048576.0:F1} MiB, {storage})");
     return 0;
+}
+
+if (args[0] == "latency")
+{
+    return await LatencyBenchmark.RunAsync(
+        positional.Count > 0 ? positional[0] : StaticModelLocator.Resolve(),
+        SharedRoot(),
+        int.Parse(Option("--passes") ?? "5", CultureInfo.InvariantCulture));
 }
 
 // eval
@@ -127,6 +144,27 @@ Console.WriteLine($"{Environment.ProcessorCount} cores, load {LoadAverage()}, {S
     "Throughput: STS-B test sentences embedded one at a time on one thread (static: Embed into a buffer; teacher: GenerateAsync of one sentence, 1 intra-op thread), median of 5 passes after warm-up. " +
     "Query latency: embed one MS MARCO query and scan its 5,000 document vectors (float32 dot products, top 100), median over the queries.");
 return 0;
+
+// The vocabulary to add: the most frequent words of GloVe 6B (Wikipedia + Gigaword, a general English frequency list,
+// not any evaluation corpus), letters only, that the teacher splits into two or more WordPiece pieces, in GloVe's order.
+static string[] WordList(OnnxEmbedder teacher, int count)
+{
+    StaticEmbeddingModel glove = StaticEmbeddingModel.Load(StaticModelLocator.ResolveGloVe());
+    var words = new List<string>(count);
+    foreach (string word in glove.Vocabulary)
+    {
+        if (word.Length >= 2 && word.All(c => c is >= 'a' and <= 'z') && teacher.Tokenize(word).Count >= 4)
+        {
+            words.Add(word);
+            if (words.Count == count)
+            {
+                break;
+            }
+        }
+    }
+
+    return [.. words];
+}
 
 static async Task<(double Ndcg, double Recall)> RetrievalAsync(IEmbedder embedder, BeirDataset dataset)
 {
