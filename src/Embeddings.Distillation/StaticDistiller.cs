@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text;
 using System.Text.RegularExpressions;
 using Embeddings.Onnx;
@@ -149,6 +150,19 @@ public sealed class StaticDistiller
             if (!float.IsFinite(table[i]))
             {
                 throw new InvalidDataException($"The teacher {teacher.Descriptor.ModelId} gave a value that is not finite for token '{vocabulary[i / hidden]}'.");
+            }
+        }
+
+        if (_options.NormalizeBeforePca)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> row = table.AsSpan(r * hidden, hidden);
+                float norm = TensorPrimitives.Norm(row);
+                if (norm > 0)
+                {
+                    TensorPrimitives.Divide(row, norm, row);
+                }
             }
         }
 

@@ -23,6 +23,12 @@ public sealed class StaticDistillerOptions
     public bool ApplyPca { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets a value indicating whether each token vector is scaled to unit length before PCA, so the weighting
+    /// alone sets the rows' lengths. Default: <see langword="false"/> (Model2Vec keeps the teacher's lengths).
+    /// </summary>
+    public bool NormalizeBeforePca { get; set; }
+
+    /// <summary>
     /// Gets or sets the token weighting. Default: <see cref="TokenWeighting.ZipfLogRank"/>, Model2Vec's original
     /// <c>apply_zipf</c> weighting (its newer releases default to <see cref="TokenWeighting.Sif"/>).
     /// </summary>

@@ -1,6 +1,6 @@
 // StaticDistill: remakes the committed static default, and measures static models beside the teacher.
 //
-//   dotnet run -c Release --project benchmarks/static/StaticDistill -- distill [out-folder] [--dims 256] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N]
+//   dotnet run -c Release --project benchmarks/static/StaticDistill -- distill [out-folder] [--dims 256] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- eval [model2vec-folder ...] [--no-teacher] [--quick]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- latency [model2vec-folder] [--passes 5]
 using System.Diagnostics;
@@ -15,7 +15,7 @@ using StaticDistill;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0 || args[0] is not ("distill" or "eval" or "latency"))
 {
-    Console.Error.WriteLine("usage: distill [out-folder] [--dims N] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] | eval [folders...] [--no-teacher] [--quick] | latency [folder] [--passes N]");
+    Console.Error.WriteLine("usage: distill [out-folder] [--dims N] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize] | eval [folders...] [--no-teacher] [--quick] | latency [folder] [--passes N]");
     return 2;
 }
 
@@ -42,6 +42,7 @@ if (args[0] == "distill")
     {
         Dimensions = int.Parse(Option("--dims") ?? "256", CultureInfo.InvariantCulture),
         ApplyPca = !Flag("--no-pca"),
+        NormalizeBeforePca = Flag("--normalize"),
         Weighting = (Option("--weighting") ?? "zipf") switch
         {
             "sif" => TokenWeighting.Sif,
