@@ -173,6 +173,33 @@ public sealed class StaticDistillerTests
         }
     }
 
+    [SharedFact("models/bert-tiny-random")]
+    public async Task NormalizeBeforePca_gives_the_plain_rows_scaled_to_unit_length()
+    {
+        string folder = SharedData.Path("models", "bert-tiny-random");
+        using OnnxEmbedder teacher = await OnnxEmbedder.LoadAsync(folder, new OnnxEmbedderOptions { IntraOpThreads = 1 });
+        var plain = new StaticDistillerOptions { ApplyPca = false, Weighting = TokenWeighting.None, TokenRemovePattern = KeepOnly(Kept) };
+        var normalized = new StaticDistillerOptions { ApplyPca = false, Weighting = TokenWeighting.None, TokenRemovePattern = KeepOnly(Kept), NormalizeBeforePca = true };
+        StaticDistillation a = await new StaticDistiller(plain).DistillAsync(teacher);
+        StaticDistillation b = await new StaticDistiller(normalized).DistillAsync(teacher);
+        int d = a.Dimensions;
+        for (int row = 0; row < a.Vocabulary.Count; row++)
+        {
+            double norm = 0;
+            for (int j = 0; j < d; j++)
+            {
+                norm += (double)a.Embeddings[(row * d) + j] * a.Embeddings[(row * d) + j];
+            }
+
+            norm = Math.Sqrt(norm);
+            Assert.True(norm > 0.5, $"row {row} of the plain table has norm {norm}, too small for the check to mean anything");
+            for (int j = 0; j < d; j++)
+            {
+                Assert.Equal(a.Embeddings[(row * d) + j] / norm, b.Embeddings[(row * d) + j], 5);
+            }
+        }
+    }
+
     [Fact]
     public async Task Cancellation_and_bad_options_are_reported()
     {
