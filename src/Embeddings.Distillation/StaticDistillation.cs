@@ -19,7 +19,8 @@ public sealed class StaticDistillation
         bool lowerCase,
         bool stripAccents,
         bool tokenizeChineseChars,
-        string unknownToken)
+        string unknownToken,
+        int addedWords)
     {
         Teacher = teacher;
         Vocabulary = vocabulary;
@@ -32,12 +33,13 @@ public sealed class StaticDistillation
         StripAccents = stripAccents;
         TokenizeChineseChars = tokenizeChineseChars;
         UnknownToken = unknownToken;
+        AddedWords = addedWords;
     }
 
     /// <summary>Gets the teacher's model id.</summary>
     public string Teacher { get; }
 
-    /// <summary>Gets the kept tokens, by their new id.</summary>
+    /// <summary>Gets the kept tokens, by their new id, then the added words (see <see cref="StaticDistillerOptions.Vocabulary"/>).</summary>
     public IReadOnlyList<string> Vocabulary { get; }
 
     /// <summary>Gets the table, row-major: row <c>i</c> is token <c>i</c>, weighting applied.</summary>
@@ -64,12 +66,16 @@ public sealed class StaticDistillation
     /// <summary>Gets a value indicating whether the teacher's tokenizer splits CJK characters.</summary>
     public bool TokenizeChineseChars { get; }
 
+    /// <summary>Gets how many whole words of <see cref="StaticDistillerOptions.Vocabulary"/> were added: the last rows of <see cref="Vocabulary"/>.</summary>
+    public int AddedWords { get; }
+
     /// <summary>Gets the teacher's unknown token.</summary>
     public string UnknownToken { get; }
 
     /// <summary>
     /// Gets the folder name that says what the model is: teacher, dimensions and weighting, for example
-    /// <c>all-MiniLM-L6-v2-static-256d-zipf</c>. The static embedder uses the folder name as its fingerprint's model id.
+    /// <c>all-MiniLM-L6-v2-static-256d-zipf</c>, with <c>-w</c> and the count when words were added
+    /// (<c>all-MiniLM-L6-v2-static-256d-zipf-w20000</c>). The static embedder uses the folder name as its fingerprint's model id.
     /// </summary>
     public string SuggestedName
     {
@@ -82,7 +88,7 @@ public sealed class StaticDistillation
                 TokenWeighting.Sif => string.Create(CultureInfo.InvariantCulture, $"sif{Options.SifCoefficient:R}"),
                 _ => "unweighted",
             };
-            return string.Create(CultureInfo.InvariantCulture, $"{teacher}-static-{Dimensions}d-{weighting}{(Options.ApplyPca ? string.Empty : "-nopca")}");
+            return string.Create(CultureInfo.InvariantCulture, $"{teacher}-static-{Dimensions}d-{weighting}{(Options.ApplyPca ? string.Empty : "-nopca")}{(AddedWords > 0 ? $"-w{AddedWords}" : string.Empty)}");
         }
     }
 
@@ -106,6 +112,7 @@ public sealed class StaticDistillation
         options.Config["apply_zipf"] = Options.Weighting == TokenWeighting.ZipfLogRank;
         options.Config["sif_coefficient"] = Options.Weighting == TokenWeighting.Sif ? Options.SifCoefficient : null;
         options.Config["explained_variance_ratio"] = Math.Round(ExplainedVarianceRatio, 6);
+        options.Config["added_words"] = AddedWords;
         options.Config["distilled_by"] = "Embeddings.Distillation";
         options.Config["storage"] = storage.ToString();
         Model2VecWriter.Write(directory, Vocabulary, _embeddings, Dimensions, weights: null, options, cancellationToken);

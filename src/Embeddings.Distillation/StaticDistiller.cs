@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Text;
 using System.Text.RegularExpressions;
 using Embeddings.Onnx;
 
@@ -103,12 +104,14 @@ public sealed class StaticDistiller
             throw new InvalidOperationException($"TokenRemovePattern '{_options.TokenRemovePattern}' removes the unknown token '{tokenizer.UnknownToken}'.");
         }
 
+        (string[] words, int[][] wordSequences) = AddedWords(teacher, vocabulary);
+        vocabulary = [.. vocabulary, .. words];
+        int rows = vocabulary.Length;
         int separator = tokenizer.SeparatorId;
         int classification = tokenizer.ClassificationId;
         float[]? table = null;
         int hidden = 0;
-        var watch = Stopwatch.StartNew();
-        progress?.Report(new StaticDistillationProgress("embed", 0, kept.Length));
+        progress?.Report(new StaticDistillationProgress("embed", 0, rows));
         for (int start = 0; start < kept.Length; start += _options.BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -120,9 +123,26 @@ public sealed class StaticDistiller
             }
 
             float[] vectors = teacher.EmbedTokenSequences(batch, cancellationToken, out hidden);
-            table ??= new float[(long)kept.Length * hidden <= Array.MaxLength ? kept.Length * hidden : throw new InvalidOperationException("The token table is too large for one array.")];
+            table ??= new float[(long)rows * hidden <= Array.MaxLength ? rows * hidden : throw new InvalidOperationException("The token table is too large for one array.")];
             vectors.CopyTo(table.AsSpan(start * hidden));
-            progress?.Report(new StaticDistillationProgress("embed", start + count, kept.Length));
+            progress?.Report(new StaticDistillationProgress("embed", start + count, rows));
+        }
+
+        // Words of similar length share a batch, so little of a batch is padding; the rows stay in the given order.
+        int[] byLength = [.. Enumerable.Range(0, words.Length).OrderBy(i => wordSequences[i].Length).ThenBy(i => i)];
+        for (int start = 0; start < byLength.Length; start += _options.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(_options.BatchSize, byLength.Length - start);
+            int[][] batch = [.. byLength.AsSpan(start, count).ToArray().Select(i => wordSequences[i])];
+            float[] vectors = teacher.EmbedTokenSequences(batch, cancellationToken, out hidden);
+            table ??= new float[(long)rows * hidden <= Array.MaxLength ? rows * hidden : throw new InvalidOperationException("The token table is too large for one array.")];
+            for (int i = 0; i < count; i++)
+            {
+                vectors.AsSpan(i * hidden, hidden).CopyTo(table.AsSpan((kept.Length + byLength[start + i]) * hidden, hidden));
+            }
+
+            progress?.Report(new StaticDistillationProgress("embed", kept.Length + start + count, rows));
         }
 
         for (int i = 0; i < table!.Length; i++)
@@ -133,23 +153,36 @@ public sealed class StaticDistiller
             }
         }
 
+        if (_options.NormalizeBeforePca)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> row = table.AsSpan(r * hidden, hidden);
+                float norm = TensorPrimitives.Norm(row);
+                if (norm > 0)
+                {
+                    TensorPrimitives.Divide(row, norm, row);
+                }
+            }
+        }
+
         float[] output = table;
         int dimensions = hidden;
         double explained = 1;
-        if (_options.ApplyPca && kept.Length > Math.Min(_options.Dimensions, hidden))
+        if (_options.ApplyPca && rows > Math.Min(_options.Dimensions, hidden))
         {
             progress?.Report(new StaticDistillationProgress("pca", 0, 1));
             int components = Math.Min(_options.Dimensions, hidden);
-            Pca.Fit fit = Pca.FitTable(table, kept.Length, hidden, components, cancellationToken);
-            output = Pca.Transform(fit, table, kept.Length, hidden, cancellationToken);
+            Pca.Fit fit = Pca.FitTable(table, rows, hidden, components, cancellationToken);
+            output = Pca.Transform(fit, table, rows, hidden, cancellationToken);
             dimensions = components;
             explained = fit.ExplainedVarianceRatio;
             progress?.Report(new StaticDistillationProgress("pca", 1, 1));
         }
 
         progress?.Report(new StaticDistillationProgress("weight", 0, 1));
-        double[] weights = Weights(kept.Length, _options);
-        for (int r = 0; r < kept.Length; r++)
+        double[] weights = Weights(rows, _options);
+        for (int r = 0; r < rows; r++)
         {
             float w = (float)weights[r];
             Span<float> row = output.AsSpan(r * dimensions, dimensions);
@@ -171,7 +204,73 @@ public sealed class StaticDistiller
             tokenizer.LowerCase,
             tokenizer.StripAccents,
             tokenizer.TokenizeChineseChars,
-            tokenizer.UnknownToken);
+            tokenizer.UnknownToken,
+            words.Length);
+    }
+
+    /// <summary>
+    /// The words of <see cref="StaticDistillerOptions.Vocabulary"/> to add, in the form the teacher's tokenizer gives
+    /// them (its pieces joined), with the ids the teacher sees for each (<c>[CLS] pieces [SEP]</c>).
+    /// </summary>
+    private (string[] Words, int[][] Sequences) AddedWords(OnnxEmbedder teacher, string[] vocabulary)
+    {
+        if (_options.Vocabulary is not { Count: > 0 } candidates)
+        {
+            return ([], []);
+        }
+
+        var tokenizer = teacher.TextTokenizer;
+        IReadOnlyList<string> pieces = tokenizer.Tokens;
+        int unknown = Array.IndexOf([.. pieces], tokenizer.UnknownToken);
+        var seen = new HashSet<string>(vocabulary, StringComparer.Ordinal);
+        var words = new List<string>();
+        var sequences = new List<int[]>();
+        var form = new StringBuilder();
+        foreach (string candidate in candidates)
+        {
+            if (string.IsNullOrWhiteSpace(candidate))
+            {
+                continue;
+            }
+
+            int[] ids = [.. teacher.Tokenize(candidate.Trim())];
+
+            // [CLS] piece piece ... [SEP]: a word that is one piece is already in the vocabulary.
+            if (ids.Length < 4 || ids.AsSpan(1, ids.Length - 2).Contains(unknown))
+            {
+                continue;
+            }
+
+            form.Clear();
+            bool oneWord = true;
+            for (int i = 1; i < ids.Length - 1; i++)
+            {
+                string piece = pieces[ids[i]];
+                if (i == 1)
+                {
+                    form.Append(piece);
+                }
+                else if (piece.StartsWith("##", StringComparison.Ordinal))
+                {
+                    form.Append(piece, 2, piece.Length - 2);
+                }
+                else
+                {
+                    // The pre-tokenizer split it (punctuation or space): WordPiece can never see it whole.
+                    oneWord = false;
+                    break;
+                }
+            }
+
+            string word = form.ToString();
+            if (oneWord && !word.StartsWith("##", StringComparison.Ordinal) && seen.Add(word))
+            {
+                words.Add(word);
+                sequences.Add(ids);
+            }
+        }
+
+        return ([.. words], [.. sequences]);
     }
 
     /// <summary>The row weights of <paramref name="rows"/> tokens by rank (0-based), in double precision.</summary>

@@ -23,6 +23,12 @@ public sealed class StaticDistillerOptions
     public bool ApplyPca { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets a value indicating whether each token vector is scaled to unit length before PCA, so the weighting
+    /// alone sets the rows' lengths. Default: <see langword="false"/> (Model2Vec keeps the teacher's lengths).
+    /// </summary>
+    public bool NormalizeBeforePca { get; set; }
+
+    /// <summary>
     /// Gets or sets the token weighting. Default: <see cref="TokenWeighting.ZipfLogRank"/>, Model2Vec's original
     /// <c>apply_zipf</c> weighting (its newer releases default to <see cref="TokenWeighting.Sif"/>).
     /// </summary>
@@ -37,13 +43,30 @@ public sealed class StaticDistillerOptions
     /// </summary>
     public string? TokenRemovePattern { get; set; } = DefaultTokenRemovePattern;
 
+    /// <summary>
+    /// Gets or sets whole words to add to the vocabulary, as Model2Vec's <c>vocabulary</c> argument does for a WordPiece
+    /// teacher: each word the teacher's tokenizer splits into two or more pieces goes through the teacher as
+    /// <c>[CLS] pieces [SEP]</c>, pooled with the teacher's pooling, and becomes one row after the teacher's tokens, so
+    /// one lookup replaces a mean of pieces. The word is added to the WordPiece vocabulary in the form the tokenizer
+    /// produces (lower-cased and accent-stripped as the teacher's tokenizer does); WordPiece's longest-match-first then
+    /// picks it whole, in our reader and in Python's. Words that are already one token, that the tokenizer splits at
+    /// punctuation or whitespace, that hold an unknown piece, or that repeat are skipped. Their order sets their rank
+    /// for <see cref="Weighting"/>, so give them most frequent first. Default: <see langword="null"/>: no words added.
+    /// </summary>
+    public IReadOnlyList<string>? Vocabulary { get; set; }
+
     /// <summary>Gets or sets how many tokens go through the teacher in one batch. Default: 1024, Model2Vec's batch size.</summary>
     public int BatchSize { get; set; } = 1024;
 
     /// <summary>Gets or sets the model id recorded in <c>config.json</c> as <c>tokenizer_name</c>. Default: <see langword="null"/>: the teacher's model id.</summary>
     public string? TeacherName { get; set; }
 
-    internal StaticDistillerOptions Clone() => (StaticDistillerOptions)MemberwiseClone();
+    internal StaticDistillerOptions Clone()
+    {
+        var clone = (StaticDistillerOptions)MemberwiseClone();
+        clone.Vocabulary = Vocabulary?.ToArray();
+        return clone;
+    }
 
     internal void Validate()
     {
@@ -52,6 +75,11 @@ public sealed class StaticDistillerOptions
         if (!(SifCoefficient > 0 && SifCoefficient < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(SifCoefficient), SifCoefficient, "The SIF coefficient must be greater than 0 and less than 1.");
+        }
+
+        if (Vocabulary is not null && Vocabulary.Any(w => w is null))
+        {
+            throw new ArgumentException("The added vocabulary holds a null word.", nameof(Vocabulary));
         }
 
         if (!Enum.IsDefined(Weighting))

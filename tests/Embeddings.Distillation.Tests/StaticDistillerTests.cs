@@ -104,6 +104,102 @@ public sealed class StaticDistillerTests
         }
     }
 
+    [SharedFact("models/bert-tiny-random")]
+    public async Task An_added_word_is_one_row_the_teachers_mean_over_CLS_pieces_SEP_and_the_saved_tokenizer_takes_it_whole()
+    {
+        string folder = SharedData.Path("models", "bert-tiny-random");
+        using OnnxEmbedder teacher = await OnnxEmbedder.LoadAsync(folder, new OnnxEmbedderOptions { IntraOpThreads = 1 });
+
+        // "kittens" is kitten + ##s; "Kittens" repeats it once lower-cased; "cat" is one token already; "stock-market"
+        // splits at the hyphen, so WordPiece could never see it whole; blank is nothing.
+        var options = new StaticDistillerOptions
+        {
+            ApplyPca = false,
+            Weighting = TokenWeighting.None,
+            TokenRemovePattern = KeepOnly(Kept),
+            Vocabulary = ["kittens", "Kittens", "cat", "stock-market", " "],
+        };
+        StaticDistillation result = await new StaticDistiller(options).DistillAsync(teacher);
+        Assert.Equal(1, result.AddedWords);
+        Assert.Equal([.. Kept.OrderBy(t => Array.IndexOf(File.ReadAllLines(Path.Combine(folder, "vocab.txt")), t)), "kittens"], result.Vocabulary);
+
+        string[] vocabulary = File.ReadAllLines(Path.Combine(folder, "vocab.txt"));
+        long[] ids = [.. new[] { "[CLS]", "kitten", "##s", "[SEP]" }.Select(t => (long)Array.IndexOf(vocabulary, t))];
+        using var session = new InferenceSession(Path.Combine(folder, "onnx", "model.onnx"));
+        var inputs = new Dictionary<string, OrtValue>
+        {
+            ["input_ids"] = OrtValue.CreateTensorValueFromMemory(ids, [1, 4]),
+            ["attention_mask"] = OrtValue.CreateTensorValueFromMemory(new long[] { 1, 1, 1, 1 }, [1, 4]),
+        };
+        if (session.InputMetadata.ContainsKey("token_type_ids"))
+        {
+            inputs["token_type_ids"] = OrtValue.CreateTensorValueFromMemory(new long[4], [1, 4]);
+        }
+
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, inputs, ["last_hidden_state"]);
+        ReadOnlySpan<float> hidden = outputs[0].GetTensorDataAsSpan<float>();
+        int d = result.Dimensions;
+        int row = result.Vocabulary.Count - 1;
+        var expected = new float[d];
+        for (int j = 0; j < d; j++)
+        {
+            expected[j] = (hidden[j] + hidden[d + j] + hidden[(2 * d) + j] + hidden[(3 * d) + j]) / 4;
+            Assert.Equal(expected[j], result.Embeddings[(row * d) + j], 4);
+        }
+
+        foreach (OrtValue value in inputs.Values)
+        {
+            value.Dispose();
+        }
+
+        string root = Path.Combine(Path.GetTempPath(), "distill-words-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            result.Save(root, Model2VecStorage.Float32);
+            var embedder = StaticEmbedder.Load(root);
+            Assert.Equal(["kittens", "sat", "on", "the", "mat"], embedder.Tokenize("Kittens sat on the mat"));
+            var vector = new float[d];
+            Assert.Equal(1, embedder.Embed("KITTENS", vector));
+            float norm = MathF.Sqrt(expected.Sum(v => v * v));
+            for (int j = 0; j < d; j++)
+            {
+                Assert.Equal(expected[j] / norm, vector[j], 4);
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [SharedFact("models/bert-tiny-random")]
+    public async Task NormalizeBeforePca_gives_the_plain_rows_scaled_to_unit_length()
+    {
+        string folder = SharedData.Path("models", "bert-tiny-random");
+        using OnnxEmbedder teacher = await OnnxEmbedder.LoadAsync(folder, new OnnxEmbedderOptions { IntraOpThreads = 1 });
+        var plain = new StaticDistillerOptions { ApplyPca = false, Weighting = TokenWeighting.None, TokenRemovePattern = KeepOnly(Kept) };
+        var normalized = new StaticDistillerOptions { ApplyPca = false, Weighting = TokenWeighting.None, TokenRemovePattern = KeepOnly(Kept), NormalizeBeforePca = true };
+        StaticDistillation a = await new StaticDistiller(plain).DistillAsync(teacher);
+        StaticDistillation b = await new StaticDistiller(normalized).DistillAsync(teacher);
+        int d = a.Dimensions;
+        for (int row = 0; row < a.Vocabulary.Count; row++)
+        {
+            double norm = 0;
+            for (int j = 0; j < d; j++)
+            {
+                norm += (double)a.Embeddings[(row * d) + j] * a.Embeddings[(row * d) + j];
+            }
+
+            norm = Math.Sqrt(norm);
+            Assert.True(norm > 0.5, $"row {row} of the plain table has norm {norm}, too small for the check to mean anything");
+            for (int j = 0; j < d; j++)
+            {
+                Assert.Equal(a.Embeddings[(row * d) + j] / norm, b.Embeddings[(row * d) + j], 5);
+            }
+        }
+    }
+
     [Fact]
     public async Task Cancellation_and_bad_options_are_reported()
     {
@@ -118,6 +214,7 @@ public sealed class StaticDistillerTests
         var everything = new StaticDistiller(new StaticDistillerOptions { TokenRemovePattern = "." });
         Assert.Contains("removes all 30522 tokens", (await Assert.ThrowsAsync<InvalidOperationException>(() => everything.DistillAsync(teacher))).Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ArgumentNullException>(() => new StaticDistiller().DistillAsync(null!));
+        Assert.Contains("null word", Assert.Throws<ArgumentException>(() => new StaticDistiller(new StaticDistillerOptions { Vocabulary = ["a", null!] })).Message, StringComparison.Ordinal);
     }
 
     private sealed class SynchronousProgress(List<StaticDistillationProgress> reports) : IProgress<StaticDistillationProgress>
