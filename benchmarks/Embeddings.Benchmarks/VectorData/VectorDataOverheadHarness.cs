@@ -45,7 +45,10 @@ internal static class VectorDataOverheadHarness
             Year = 1990 + (i % 30),
             Embedding = RandomUnit(random, dimensions),
         }).ToArray();
-        VectorRecord[] records = docs.Select(d => new VectorRecord(d.Id, d.Embedding, new Dictionary<string, object?> { ["Category"] = d.Category, ["Year"] = d.Year })).ToArray();
+        // The direct records carry the metadata the adapter gives the index for the same record: the key (so filters
+        // on it translate) and the two data properties. Without the key field a flat filtered scan is ~15% faster,
+        // as per-row metadata is smaller; that is a layout choice, not adapter overhead.
+        VectorRecord[] records = docs.Select(d => new VectorRecord(d.Id, d.Embedding, new Dictionary<string, object?> { ["Id"] = d.Id, ["Category"] = d.Category, ["Year"] = d.Year })).ToArray();
         float[][] queries = Enumerable.Range(0, queryCount).Select(_ => RandomUnit(random, dimensions)).ToArray();
         MetadataFilter directFilter = MetadataFilter.And(MetadataFilter.Equal("Category", "science"), MetadataFilter.Range("Year", 2000, null));
 

@@ -20,6 +20,9 @@ internal sealed class CollectionCore<TRecord>
     private readonly bool _embedsText;
     private readonly FilterCache _filters;
 
+    // How many vectors of one upsert share an array.
+    private const int VectorChunk = 64;
+
     public CollectionCore(string name, CollectionModel model, VectorSchema? schema, Func<CollectionCore<TRecord>, CollectionStorage> storage)
     {
         Name = name;
@@ -251,17 +254,34 @@ internal sealed class CollectionCore<TRecord>
             return vectors;
         }
 
+        // Copied, since the caller may reuse its buffers and reads hand the stored vector back; into shared chunks of
+        // VectorChunk vectors, because one array per vector made the copy the largest cost of an upsert (an
+        // allocation per record, each promoted through the GC generations). A chunk lives while any of its records
+        // does, so replaced or deleted records keep at most VectorChunk - 1 dead vectors alive per chunk.
+        float[]? chunk = null;
+        int used = 0;
         for (int i = 0; i < records.Count; i++)
         {
-            // Copied: the caller may reuse its buffers, and reads hand the stored vector back.
-            vectors[i] = _codec.Vector!.Get(records[i]) switch
+            ReadOnlySpan<float> source = _codec.Vector!.Get(records[i]) switch
             {
-                ReadOnlyMemory<float> memory => memory.ToArray(),
-                float[] array => (float[])array.Clone(),
-                Embedding<float> embedding => embedding.Vector.ToArray(),
+                ReadOnlyMemory<float> memory => memory.Span,
+                float[] array => array,
+                Embedding<float> embedding => embedding.Vector.Span,
                 null => throw new ArgumentException($"Record '{keys[i]}' has no vector in '{_vector.ModelName}'; every record of collection '{Name}' needs one.", nameof(records)),
                 var other => throw new ArgumentException($"Record '{keys[i]}': vector property '{_vector.ModelName}' holds a {other.GetType().Name}; use {EmbeddingsModelBuilder.SupportedVectorTypes}.", nameof(records)),
             };
+
+            if (chunk is null || used + source.Length > chunk.Length)
+            {
+                int remaining = Math.Min(records.Count - i, VectorChunk);
+                chunk = GC.AllocateUninitializedArray<float>(Math.Max(source.Length, Schema?.Dimensions ?? source.Length) * remaining);
+                used = 0;
+            }
+
+            Memory<float> copy = chunk.AsMemory(used, source.Length);
+            source.CopyTo(copy.Span);
+            used += source.Length;
+            vectors[i] = copy;
         }
 
         return vectors;
