@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.VectorData.ProviderServices;
 
 namespace Embeddings.VectorData.Internal;
@@ -18,21 +17,12 @@ internal sealed class FilterCache(CollectionModel model)
 
     private readonly ConcurrentDictionary<FilterShape, FilterPlan> _plans = new();
 
-    // The same tree object (a filter kept in a field, an options object reused) skips even the shape walk: a tree is
-    // immutable, so its slots are fixed; the objects in them are still read through on every run.
-    private readonly ConditionalWeakTable<LambdaExpression, Entry> _byTree = [];
-
     /// <summary>Gets the number of shapes with a cached plan (for tests).</summary>
     internal int Count => _plans.Count;
 
     public MetadataFilter? Translate(LambdaExpression filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        if (_byTree.TryGetValue(filter, out Entry? known))
-        {
-            return known.Plan(known.Slots);
-        }
-
         FilterShape shape = FilterShape.Of(filter);
         if (!shape.IsCacheable)
         {
@@ -48,9 +38,6 @@ internal sealed class FilterCache(CollectionModel model)
             }
         }
 
-        _byTree.AddOrUpdate(filter, new Entry(plan, shape.Slots));
         return plan(shape.Slots);
     }
-
-    private sealed record Entry(FilterPlan Plan, object?[] Slots);
 }
