@@ -18,6 +18,10 @@ internal sealed class CollectionCore<TRecord>
     private readonly VectorPropertyModel? _vector;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _textGenerator;
     private readonly bool _embedsText;
+    private readonly FilterCache _filters;
+
+    // How many vectors of one upsert share an array.
+    private const int VectorChunk = 64;
 
     public CollectionCore(string name, CollectionModel model, VectorSchema? schema, Func<CollectionCore<TRecord>, CollectionStorage> storage)
     {
@@ -25,6 +29,7 @@ internal sealed class CollectionCore<TRecord>
         Model = model;
         Schema = schema;
         _codec = new RecordCodec(model);
+        _filters = new FilterCache(model);
         _vector = _codec.VectorProperty;
         if (_vector is not null)
         {
@@ -49,6 +54,9 @@ internal sealed class CollectionCore<TRecord>
     public VectorSchema? Schema { get; }
 
     public RecordCodec Codec => _codec;
+
+    /// <summary>Gets the collection's translated-filter cache.</summary>
+    internal FilterCache Filters => _filters;
 
     public CollectionStorage Storage { get; }
 
@@ -106,9 +114,12 @@ internal sealed class CollectionCore<TRecord>
         }
 
         var stored = new List<StoredRecord>(last.Count);
-        foreach (int i in last.Values.Order())
+        for (int i = 0; i < list.Count; i++)
         {
-            stored.Add(_codec.Capture(list[i], keys[i], vectors[i]));
+            if (last.Count == list.Count || last[keys[i]] == i)
+            {
+                stored.Add(_codec.Capture(list[i], keys[i], vectors[i]));
+            }
         }
 
         await Storage.UpsertAsync(stored, _embedsText ? Fingerprint : null, cancellationToken).ConfigureAwait(false);
@@ -145,7 +156,7 @@ internal sealed class CollectionCore<TRecord>
         options ??= new FilteredRecordRetrievalOptions<TRecord>();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, "options.Skip");
         bool includeVectors = CheckIncludeVectors(options.IncludeVectors);
-        MetadataFilter? metadataFilter = new FilterTranslator().Translate(filter, Model);
+        MetadataFilter? metadataFilter = _filters.Translate(filter);
         RecordOrder order = OrderOf(options);
         foreach (StoredRecord record in await Storage.QueryAsync(metadataFilter, options.Skip, top, order, includeVectors, cancellationToken).ConfigureAwait(false))
         {
@@ -172,7 +183,7 @@ internal sealed class CollectionCore<TRecord>
         VectorSchema schema = Schema!;
 
         (ReadOnlyMemory<float> query, EmbedderFingerprint? fingerprint) = await QueryVectorAsync(searchValue, vector, cancellationToken).ConfigureAwait(false);
-        MetadataFilter? filter = options.Filter is null ? null : new FilterTranslator().Translate(options.Filter, Model);
+        MetadataFilter? filter = options.Filter is null ? null : _filters.Translate(options.Filter);
         int k = checked(top + options.Skip);
         IReadOnlyList<StoredHit> hits = await Storage.SearchAsync(query, k, filter, fingerprint, includeVectors, cancellationToken).ConfigureAwait(false);
         for (int i = options.Skip; i < hits.Count; i++)
@@ -223,7 +234,7 @@ internal sealed class CollectionCore<TRecord>
             var texts = new string[records.Count];
             for (int i = 0; i < records.Count; i++)
             {
-                texts[i] = _vector.GetValueAsObject(records[i]) as string
+                texts[i] = _codec.Vector!.Get(records[i]) as string
                     ?? throw new ArgumentException($"Record '{keys[i]}' has no text in '{_vector.ModelName}' to embed.", nameof(records));
             }
 
@@ -243,17 +254,34 @@ internal sealed class CollectionCore<TRecord>
             return vectors;
         }
 
+        // Copied, since the caller may reuse its buffers and reads hand the stored vector back; into shared chunks of
+        // VectorChunk vectors, because one array per vector made the copy the largest cost of an upsert (an
+        // allocation per record, each promoted through the GC generations). A chunk lives while any of its records
+        // does, so replaced or deleted records keep at most VectorChunk - 1 dead vectors alive per chunk.
+        float[]? chunk = null;
+        int used = 0;
         for (int i = 0; i < records.Count; i++)
         {
-            // Copied: the caller may reuse its buffers, and reads hand the stored vector back.
-            vectors[i] = _vector.GetValueAsObject(records[i]) switch
+            ReadOnlySpan<float> source = _codec.Vector!.Get(records[i]) switch
             {
-                ReadOnlyMemory<float> memory => memory.ToArray(),
-                float[] array => (float[])array.Clone(),
-                Embedding<float> embedding => embedding.Vector.ToArray(),
+                ReadOnlyMemory<float> memory => memory.Span,
+                float[] array => array,
+                Embedding<float> embedding => embedding.Vector.Span,
                 null => throw new ArgumentException($"Record '{keys[i]}' has no vector in '{_vector.ModelName}'; every record of collection '{Name}' needs one.", nameof(records)),
                 var other => throw new ArgumentException($"Record '{keys[i]}': vector property '{_vector.ModelName}' holds a {other.GetType().Name}; use {EmbeddingsModelBuilder.SupportedVectorTypes}.", nameof(records)),
             };
+
+            if (chunk is null || used + source.Length > chunk.Length)
+            {
+                int remaining = Math.Min(records.Count - i, VectorChunk);
+                chunk = GC.AllocateUninitializedArray<float>(Math.Max(source.Length, Schema?.Dimensions ?? source.Length) * remaining);
+                used = 0;
+            }
+
+            Memory<float> copy = chunk.AsMemory(used, source.Length);
+            source.CopyTo(copy.Span);
+            used += source.Length;
+            vectors[i] = copy;
         }
 
         return vectors;
@@ -262,11 +290,11 @@ internal sealed class CollectionCore<TRecord>
     private string KeyOf(TRecord record)
     {
         KeyPropertyModel keyProperty = _codec.KeyProperty;
-        object? key = keyProperty.GetValueAsObject(record);
+        object? key = _codec.Key.Get(record);
         if (keyProperty.IsAutoGenerated && (key is null || (key is Guid g && g == Guid.Empty)))
         {
             var generated = Guid.NewGuid();
-            keyProperty.SetValueAsObject(record, generated);
+            _codec.Key.Set(record, generated);
             key = generated;
         }
 

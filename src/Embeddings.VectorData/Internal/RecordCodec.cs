@@ -22,17 +22,35 @@ internal sealed class RecordCodec
     public const string PayloadField = "$payload";
 
     private readonly CollectionModel _model;
+    private readonly DataPropertyModel[] _data;
+    private readonly PropertyAccessor[] _dataAccessors;
+    private readonly string[] _nullFields;
+    private readonly bool _keyIsString;
+    private readonly bool _vectorIsText;
 
     public RecordCodec(CollectionModel model)
     {
         _model = model;
         KeyProperty = model.KeyProperty;
+        Key = new PropertyAccessor(KeyProperty);
         VectorProperty = model.VectorProperties.Count == 1 ? model.VectorProperties[0] : null;
+        Vector = VectorProperty is null ? null : new PropertyAccessor(VectorProperty);
+        _vectorIsText = VectorProperty is { } vp && !EmbeddingsModelBuilder.IsNativeVectorType(vp.Type);
+        _data = [.. model.DataProperties];
+        _dataAccessors = [.. _data.Select(p => new PropertyAccessor(p))];
+        _nullFields = [.. _data.Select(p => NullField(p.StorageName))];
+        _keyIsString = KeyProperty.Type == typeof(string);
     }
 
     public KeyPropertyModel KeyProperty { get; }
 
+    /// <summary>Gets the compiled accessor of the key property.</summary>
+    public PropertyAccessor Key { get; }
+
     public VectorPropertyModel? VectorProperty { get; }
+
+    /// <summary>Gets the compiled accessor of the vector property, when there is exactly one.</summary>
+    public PropertyAccessor? Vector { get; }
 
     public CollectionModel Model => _model;
 
@@ -61,23 +79,31 @@ internal sealed class RecordCodec
 
     public StoredRecord Capture(object record, string key, ReadOnlyMemory<float>? vector)
     {
-        var data = new Dictionary<string, object?>(_model.DataProperties.Count, StringComparer.Ordinal);
-        var metadata = new Dictionary<string, object?>(_model.DataProperties.Count + 2, StringComparer.Ordinal)
+        var data = new Dictionary<string, object?>(_data.Length + (_vectorIsText ? 1 : 0), StringComparer.Ordinal);
+        var metadata = new Dictionary<string, object?>(_data.Length + 1, StringComparer.Ordinal)
         {
-            [KeyProperty.StorageName] = ToMetadataScalar(KeyMapping.FromStorage(key, KeyProperty.Type)),
+            [KeyProperty.StorageName] = _keyIsString ? key : ToMetadataScalar(KeyMapping.FromStorage(key, KeyProperty.Type)),
         };
 
-        foreach (DataPropertyModel property in _model.DataProperties)
+        for (int i = 0; i < _data.Length; i++)
         {
-            object? value = property.GetValueAsObject(record);
+            DataPropertyModel property = _data[i];
+            object? value = _dataAccessors[i].Get(record);
             data[property.StorageName] = Copy(value, property.Type);
-            AddMetadata(metadata, property.StorageName, value);
+            if (value is null)
+            {
+                metadata[_nullFields[i]] = true;
+            }
+            else
+            {
+                AddMetadata(metadata, property.StorageName, value);
+            }
         }
 
         // A vector embedded from text keeps its source text, so reads return the record as written.
-        if (VectorProperty is { } vp && !EmbeddingsModelBuilder.IsNativeVectorType(vp.Type))
+        if (_vectorIsText)
         {
-            data[vp.StorageName] = vp.GetValueAsObject(record);
+            data[VectorProperty!.StorageName] = Vector!.Get(record);
         }
 
         return new StoredRecord(key, data, vector, metadata);
@@ -86,22 +112,22 @@ internal sealed class RecordCodec
     public TRecord Materialize<TRecord>(StoredRecord stored, bool includeVectors)
     {
         TRecord record = _model.CreateRecord<TRecord>()!;
-        KeyProperty.SetValueAsObject(record!, KeyMapping.FromStorage(stored.Key, KeyProperty.Type));
-        foreach (DataPropertyModel property in _model.DataProperties)
+        Key.Set(record!, _keyIsString ? stored.Key : KeyMapping.FromStorage(stored.Key, KeyProperty.Type));
+        for (int i = 0; i < _data.Length; i++)
         {
-            if (stored.Data.TryGetValue(property.StorageName, out object? value))
+            if (stored.Data.TryGetValue(_data[i].StorageName, out object? value))
             {
-                property.SetValueAsObject(record!, Thaw(value, property.Type));
+                _dataAccessors[i].Set(record!, Thaw(value, _data[i].Type));
             }
         }
 
         if (VectorProperty is { } vp)
         {
-            if (!EmbeddingsModelBuilder.IsNativeVectorType(vp.Type))
+            if (_vectorIsText)
             {
                 if (stored.Data.TryGetValue(vp.StorageName, out object? source))
                 {
-                    vp.SetValueAsObject(record!, Thaw(source, vp.Type));
+                    Vector!.Set(record!, Thaw(source, vp.Type));
                 }
             }
             else if (includeVectors && stored.Vector is ReadOnlyMemory<float> vector)
@@ -110,7 +136,7 @@ internal sealed class RecordCodec
                 object value = vp.Type == typeof(float[]) ? copy
                     : vp.Type == typeof(Embedding<float>) ? new Embedding<float>(copy)
                     : (object)new ReadOnlyMemory<float>(copy);
-                vp.SetValueAsObject(record!, value);
+                Vector!.Set(record!, value);
             }
         }
 
