@@ -10,19 +10,8 @@ namespace Embeddings.PgVector;
 /// Checks records and writes them in batches, each one transaction retried whole: over binary COPY into a
 /// temporary staging table merged with an upsert, or over multi-row upserts sent as one <see cref="NpgsqlBatch"/>.
 /// </summary>
-internal sealed class PgVectorBulkWriter
+internal sealed class PgVectorBulkWriter(PgVectorRunner runner, PgVectorSql sql, PgVectorIndexOptions options)
 {
-    private readonly PgVectorRunner _runner;
-    private readonly PgVectorSql _sql;
-    private readonly PgVectorIndexOptions _options;
-
-    public PgVectorBulkWriter(PgVectorRunner runner, PgVectorSql sql, PgVectorIndexOptions options)
-    {
-        _runner = runner;
-        _sql = sql;
-        _options = options;
-    }
-
     /// <summary>Checks a record with the rules every index applies, and PostgreSQL's own, then puts it in the form it travels in.</summary>
     /// <param name="record">The record.</param>
     /// <param name="position">Its position, for messages.</param>
@@ -31,13 +20,13 @@ internal sealed class PgVectorBulkWriter
     /// <exception cref="ArgumentException">The record is invalid; the message names it.</exception>
     public PreparedRecord Prepare(VectorRecord? record, long position, ISet<string> keys)
     {
-        RecordValidation.CheckRecord(record, position, _sql.Dimensions, keys, "records");
+        RecordValidation.CheckRecord(record, position, sql.Dimensions, keys, "records");
         IReadOnlyDictionary<string, object?>? metadata = RecordValidation.NormalizeMetadata(record!.Metadata, record.Key);
         PostgresText.CheckRecord(record.Key, position, metadata, "records");
 
         // Empty metadata is stored as {} rather than NULL, as before validation was shared.
         string? json = record.Metadata is null ? null : MetadataJson.Serialize(metadata ?? ReadOnlyDictionary<string, object?>.Empty, record.Key);
-        return new PreparedRecord(record.Key, VectorValues.ToValue(record.Vector, _options.StorageType), json);
+        return new PreparedRecord(record.Key, VectorValues.ToValue(record.Vector, options.StorageType), json);
     }
 
     /// <summary>Prepares records lazily, as a load reads them; keys need be unique within a batch only.</summary>
@@ -49,7 +38,7 @@ internal sealed class PgVectorBulkWriter
         long position = 0;
         foreach (VectorRecord record in records)
         {
-            if (position % _options.BatchSize == 0)
+            if (position % options.BatchSize == 0)
             {
                 keys.Clear();
             }
@@ -69,7 +58,7 @@ internal sealed class PgVectorBulkWriter
     public async Task<PgVectorBulkResult> WriteAsync(IEnumerable<PreparedRecord> records, PgVectorBulkPath path, IProgress<PgVectorBulkProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var batch = new List<PreparedRecord>(_options.BatchSize);
+        var batch = new List<PreparedRecord>(options.BatchSize);
         long committed = 0;
         int batches = 0;
         int retries = 0;
@@ -94,7 +83,7 @@ internal sealed class PgVectorBulkWriter
             }
 
             batch.Add(enumerator.Current);
-            if (batch.Count == _options.BatchSize)
+            if (batch.Count == options.BatchSize)
             {
                 await FlushAsync().ConfigureAwait(false);
             }
@@ -116,11 +105,11 @@ internal sealed class PgVectorBulkWriter
         int attempts = 0;
         try
         {
-            await _runner.Retry.ExecuteAsync(
+            await runner.Retry.ExecuteAsync(
                 async ct =>
                 {
                     attempts++;
-                    await using NpgsqlConnection connection = await _runner.OpenAsync(ct).ConfigureAwait(false);
+                    await using NpgsqlConnection connection = await runner.OpenAsync(ct).ConfigureAwait(false);
                     await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
                     if (path == PgVectorBulkPath.Copy)
                     {
@@ -138,7 +127,7 @@ internal sealed class PgVectorBulkWriter
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not ArgumentException)
         {
             throw new PgVectorIndexException(
-                $"Loading {_runner.Description} failed at batch {batches + 1} (records {committed + 1}..{committed + batch.Count}) after {attempts} attempt(s) over the {PathName(path)} path: {ex.Message} [{PgVectorRunner.StateOf(ex)}]. " +
+                $"Loading {runner.Description} failed at batch {batches + 1} (records {committed + 1}..{committed + batch.Count}) after {attempts} attempt(s) over the {PathName(path)} path: {ex.Message} [{PgVectorRunner.StateOf(ex)}]. " +
                 $"{committed} record(s) in {batches} batch(es) were committed; none of the failing batch is visible. Upserts are idempotent: run the load again to complete it.",
                 ex,
                 committed,
@@ -151,16 +140,16 @@ internal sealed class PgVectorBulkWriter
     private async Task WriteByInsertsAsync(List<PreparedRecord> batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var npgsqlBatch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
-        int perStatement = _options.RowsPerInsertStatement;
+        int perStatement = options.RowsPerInsertStatement;
         for (int start = 0; start < batch.Count; start += perStatement)
         {
             int rows = Math.Min(perStatement, batch.Count - start);
-            var command = new NpgsqlBatchCommand(_sql.Insert(rows));
+            var command = new NpgsqlBatchCommand(sql.Insert(rows));
             for (int i = start; i < start + rows; i++)
             {
                 PreparedRecord record = batch[i];
                 command.Parameters.Add(new NpgsqlParameter { Value = record.Key, NpgsqlDbType = NpgsqlDbType.Text });
-                command.Parameters.Add(VectorValues.Parameter(record.Vector, _options.StorageType));
+                command.Parameters.Add(VectorValues.Parameter(record.Vector, options.StorageType));
                 command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Metadata ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Jsonb });
             }
 
@@ -172,13 +161,13 @@ internal sealed class PgVectorBulkWriter
 
     private async Task WriteByCopyAsync(List<PreparedRecord> batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using (var create = new NpgsqlCommand(_sql.CreateStage, connection, transaction))
+        await using (var create = new NpgsqlCommand(sql.CreateStage, connection, transaction))
         {
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        NpgsqlDbType vectorType = VectorValues.WireType(_options.StorageType);
-        await using (NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(_sql.CopyIntoStage, cancellationToken).ConfigureAwait(false))
+        NpgsqlDbType vectorType = VectorValues.WireType(options.StorageType);
+        await using (NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(sql.CopyIntoStage, cancellationToken).ConfigureAwait(false))
         {
             foreach (PreparedRecord record in batch)
             {
@@ -198,7 +187,7 @@ internal sealed class PgVectorBulkWriter
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var merge = new NpgsqlCommand(_sql.MergeStage, connection, transaction) { CommandTimeout = 0 };
+        await using var merge = new NpgsqlCommand(sql.MergeStage, connection, transaction) { CommandTimeout = 0 };
         await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -8,19 +8,8 @@ namespace Embeddings.PgVector;
 /// the record against the options (dimensions, metric, storage, fingerprint), builds the ANN index later, and
 /// drops it.
 /// </summary>
-internal sealed class PgVectorSchema
+internal sealed class PgVectorSchema(PgVectorIndexOptions options, PgVectorSql sql, string description)
 {
-    private readonly PgVectorIndexOptions _options;
-    private readonly PgVectorSql _sql;
-    private readonly string _description;
-
-    public PgVectorSchema(PgVectorIndexOptions options, PgVectorSql sql, string description)
-    {
-        _options = options;
-        _sql = sql;
-        _description = description;
-    }
-
     /// <summary>Resolves <see cref="PgVectorBulkPath.Auto"/> from <c>version()</c>: WebAssembly builds (PGlite) cannot take COPY FROM STDIN.</summary>
     /// <param name="configured">The configured path.</param>
     /// <param name="version">The server's <c>version()</c>.</param>
@@ -47,32 +36,32 @@ internal sealed class PgVectorSchema
     /// <exception cref="EmbedderMismatchException">The collection was recorded with another embedder.</exception>
     public async Task<PgVectorCollectionState> OpenAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (_options.CreateIfMissing)
+        if (options.CreateIfMissing)
         {
             await CreateAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
         (int dimensions, string metric, string storage, string? fingerprint) = await ReadRecordAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (dimensions != _sql.Dimensions || metric != _sql.MetricName || storage != _sql.StorageName)
+        if (dimensions != sql.Dimensions || metric != sql.MetricName || storage != sql.StorageName)
         {
             throw new InvalidOperationException(
-                $"{_description} was created with {dimensions} dimensions, metric {metric} and storage {storage}; these options ask for {_sql.Dimensions}, {_sql.MetricName} and {_sql.StorageName}. Use another collection name or matching options.");
+                $"{description} was created with {dimensions} dimensions, metric {metric} and storage {storage}; these options ask for {sql.Dimensions}, {sql.MetricName} and {sql.StorageName}. Use another collection name or matching options.");
         }
 
         EmbedderFingerprint? recorded = null;
         if (fingerprint is not null)
         {
             recorded = EmbedderFingerprint.Parse(fingerprint);
-            if (_options.Fingerprint is { } configured)
+            if (options.Fingerprint is { } configured)
             {
-                recorded.EnsureCompatible(configured, _description);
+                recorded.EnsureCompatible(configured, description);
             }
         }
-        else if (_options.Fingerprint is { } configured)
+        else if (options.Fingerprint is { } configured)
         {
             // Recorded without one (created ahead of time, or by a process that had none): this process's becomes the record.
-            await using var adopt = new NpgsqlCommand(_sql.AdoptFingerprint, connection);
-            adopt.Parameters.Add(new NpgsqlParameter { Value = _options.Collection });
+            await using var adopt = new NpgsqlCommand(sql.AdoptFingerprint, connection);
+            adopt.Parameters.Add(new NpgsqlParameter { Value = options.Collection });
             adopt.Parameters.Add(new NpgsqlParameter { Value = configured.ToString() });
             await adopt.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -82,7 +71,7 @@ internal sealed class PgVectorSchema
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         string version = reader.GetString(0);
         string? vectorVersion = reader.IsDBNull(1) ? null : reader.GetString(1);
-        return new PgVectorCollectionState(version, vectorVersion, ResolveBulkPath(_options.BulkPath, version), recorded);
+        return new PgVectorCollectionState(version, vectorVersion, ResolveBulkPath(options.BulkPath, version), recorded);
     }
 
     /// <summary>Builds the ANN index (and the binary-quantized one) when absent, in one transaction.</summary>
@@ -92,7 +81,7 @@ internal sealed class PgVectorSchema
     public async Task CreateAnnIndexAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await PgVectorRunner.ExecuteAllAsync(connection, transaction, _sql.AnnIndexStatements(_options.IndexBuildMemoryMegabytes), cancellationToken).ConfigureAwait(false);
+        await PgVectorRunner.ExecuteAllAsync(connection, transaction, sql.AnnIndexStatements(options.IndexBuildMemoryMegabytes), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -103,14 +92,14 @@ internal sealed class PgVectorSchema
     public async Task DropAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var drop = new NpgsqlCommand(_sql.DropTable, connection, transaction))
+        await using (var drop = new NpgsqlCommand(sql.DropTable, connection, transaction))
         {
             await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var forget = new NpgsqlCommand(_sql.ForgetCollection, connection, transaction))
+        await using (var forget = new NpgsqlCommand(sql.ForgetCollection, connection, transaction))
         {
-            forget.Parameters.Add(new NpgsqlParameter { Value = _options.Collection });
+            forget.Parameters.Add(new NpgsqlParameter { Value = options.Collection });
             try
             {
                 await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -131,18 +120,18 @@ internal sealed class PgVectorSchema
         // Processes starting together would otherwise race on CREATE EXTENSION / CREATE TABLE.
         await using (var lockCommand = new NpgsqlCommand(PgVectorSql.AdvisoryLock, connection, transaction))
         {
-            lockCommand.Parameters.Add(new NpgsqlParameter { Value = _options.Schema + "." + _options.Collection });
+            lockCommand.Parameters.Add(new NpgsqlParameter { Value = options.Schema + "." + options.Collection });
             await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await PgVectorRunner.ExecuteAllAsync(connection, transaction, _sql.SchemaStatements(_options.CreateAnnIndex), cancellationToken).ConfigureAwait(false);
-        await using (var record = new NpgsqlCommand(_sql.InsertCollectionRecord, connection, transaction))
+        await PgVectorRunner.ExecuteAllAsync(connection, transaction, sql.SchemaStatements(options.CreateAnnIndex), cancellationToken).ConfigureAwait(false);
+        await using (var record = new NpgsqlCommand(sql.InsertCollectionRecord, connection, transaction))
         {
-            record.Parameters.Add(new NpgsqlParameter { Value = _options.Collection });
-            record.Parameters.Add(new NpgsqlParameter { Value = _sql.Dimensions });
-            record.Parameters.Add(new NpgsqlParameter { Value = _sql.MetricName });
-            record.Parameters.Add(new NpgsqlParameter { Value = _sql.StorageName });
-            record.Parameters.Add(new NpgsqlParameter { Value = (object?)_options.Fingerprint?.ToString() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            record.Parameters.Add(new NpgsqlParameter { Value = options.Collection });
+            record.Parameters.Add(new NpgsqlParameter { Value = sql.Dimensions });
+            record.Parameters.Add(new NpgsqlParameter { Value = sql.MetricName });
+            record.Parameters.Add(new NpgsqlParameter { Value = sql.StorageName });
+            record.Parameters.Add(new NpgsqlParameter { Value = (object?)options.Fingerprint?.ToString() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -153,19 +142,19 @@ internal sealed class PgVectorSchema
     {
         try
         {
-            await using var read = new NpgsqlCommand(_sql.ReadCollectionRecord, connection);
-            read.Parameters.Add(new NpgsqlParameter { Value = _options.Collection });
+            await using var read = new NpgsqlCommand(sql.ReadCollectionRecord, connection);
+            read.Parameters.Add(new NpgsqlParameter { Value = options.Collection });
             await using NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                throw new PgVectorIndexException($"{_description} does not exist. Run the migration (PgVectorIndex.GetMigrationScript or MigrateAsync with CreateIfMissing on) first.");
+                throw new PgVectorIndexException($"{description} does not exist. Run the migration (PgVectorIndex.GetMigrationScript or MigrateAsync with CreateIfMissing on) first.");
             }
 
             return (reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            throw new PgVectorIndexException($"{_description} does not exist ({ex.MessageText}). Run the migration (PgVectorIndex.GetMigrationScript, or MigrateAsync with CreateIfMissing on) first.", ex);
+            throw new PgVectorIndexException($"{description} does not exist ({ex.MessageText}). Run the migration (PgVectorIndex.GetMigrationScript, or MigrateAsync with CreateIfMissing on) first.", ex);
         }
     }
 }
