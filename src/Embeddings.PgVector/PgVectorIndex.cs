@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Embeddings.Indexing.Internal;
 using Npgsql;
 
@@ -158,7 +159,7 @@ public sealed class PgVectorIndex : IVectorIndex, IAsyncDisposable
         return await _runner.RunAsync("count records", async (connection, ct) =>
         {
             await using var command = new NpgsqlCommand(_sql.Count, connection);
-            return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -63,10 +63,13 @@ internal sealed class PgVectorSql
         MergeStage = $"INSERT INTO {Table} (key, embedding, metadata) SELECT key, embedding::{(IsBit ? "" : "real[]::")}{ColumnType}, metadata FROM {StageTable}{UpsertConflict}";
     }
 
+    /// <summary>Gets the vector length (bits for bit storage).</summary>
     public int Dimensions { get; }
 
+    /// <summary>Gets the schema-qualified, quoted collection table.</summary>
     public string Table { get; }
 
+    /// <summary>Gets the schema-qualified, quoted table of collection records.</summary>
     public string CollectionsTableName { get; }
 
     /// <summary>Gets the column type, such as <c>vector(384)</c>.</summary>
@@ -90,8 +93,10 @@ internal sealed class PgVectorSql
     /// <summary>Gets the statement that records a fingerprint where none is recorded ($1: the collection, $2: the fingerprint).</summary>
     public string AdoptFingerprint { get; }
 
+    /// <summary>Gets the statement that drops the collection table when present.</summary>
     public string DropTable { get; }
 
+    /// <summary>Gets the query of the number of records.</summary>
     public string Count { get; }
 
     /// <summary>Gets the statement that deletes records by key ($1: a text array).</summary>
