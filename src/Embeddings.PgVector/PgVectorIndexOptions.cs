@@ -192,6 +192,11 @@ public sealed class PgVectorIndexOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RowsPerInsertStatement, 20000);
         ArgumentNullException.ThrowIfNull(Retry);
         ArgumentOutOfRangeException.ThrowIfNegative(Retry.MaxRetryAttempts);
+        if (!Enum.IsDefined(Retry.BackoffType))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Retry), Retry.BackoffType, "Unknown retry backoff type.");
+        }
+
         if (BinaryQuantizedSearch && StorageType == PgVectorStorageType.Bit)
         {
             throw new ArgumentException("Two-stage binary-quantized search needs float vectors; Bit storage already is binary.", nameof(BinaryQuantizedSearch));

@@ -119,7 +119,7 @@ internal static class PgVectorHarness
             Dimensions = vectors[0].Length,
             CreateAnnIndex = false,
             BatchSize = 1000,
-            Retry = { MaxRetryAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(100) },
+            Retry = { MaxRetryAttempts = 2, Delay = TimeSpan.FromMilliseconds(100) },
         };
 
         using (PgliteProcess doomed = PgliteProcess.Start(root))

@@ -11,47 +11,28 @@ namespace Embeddings.PgVector;
 /// </summary>
 internal static class MetadataJson
 {
-    /// <summary>Serializes metadata to a JSON object, or returns <see langword="null"/> for no metadata.</summary>
-    /// <param name="metadata">The metadata.</param>
+    /// <summary>Serializes metadata, already checked and normalized by the shared record validation, to a JSON object.</summary>
+    /// <param name="metadata">The normalized metadata (string, long, double, bool or null values).</param>
     /// <param name="key">The record's key, for error messages.</param>
-    /// <returns>The JSON text, or <see langword="null"/>.</returns>
-    /// <exception cref="ArgumentException">A value has an unsupported type or is not finite.</exception>
-    public static string? Serialize(IReadOnlyDictionary<string, object?>? metadata, string key)
+    /// <returns>The JSON text.</returns>
+    /// <exception cref="ArgumentException">A value is not finite (jsonb holds no NaN or infinity) or has an unsupported type.</exception>
+    public static string Serialize(IReadOnlyDictionary<string, object?> metadata, string key)
     {
-        if (metadata is null)
-        {
-            return null;
-        }
-
         var buffer = new ArrayBufferWriter<byte>(64 + (metadata.Count * 24));
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             foreach (KeyValuePair<string, object?> pair in metadata)
             {
-                if (string.IsNullOrEmpty(pair.Key))
-                {
-                    throw new ArgumentException($"Record '{key}' has a metadata field with an empty name.", nameof(metadata));
-                }
-
                 writer.WritePropertyName(pair.Key);
                 if (pair.Value is null)
                 {
                     writer.WriteNullValue();
-                    continue;
                 }
-
-                object value;
-                try
+                else
                 {
-                    value = MetadataFilter.Normalize(pair.Value);
+                    WriteValue(writer, pair.Value, $"record '{key}', metadata field '{pair.Key}'");
                 }
-                catch (ArgumentException ex)
-                {
-                    throw new ArgumentException($"Record '{key}', metadata field '{pair.Key}': {ex.Message}", nameof(metadata), ex);
-                }
-
-                WriteValue(writer, value, $"record '{key}', metadata field '{pair.Key}'");
             }
 
             writer.WriteEndObject();

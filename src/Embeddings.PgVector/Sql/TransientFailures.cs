@@ -40,9 +40,9 @@ internal static class TransientFailures
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetryAttempts,
-                Delay = options.BaseDelay,
+                Delay = options.Delay,
                 MaxDelay = options.MaxDelay,
-                BackoffType = DelayBackoffType.Exponential,
+                BackoffType = options.BackoffType,
                 UseJitter = options.UseJitter,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsTransient(ex)),
             })

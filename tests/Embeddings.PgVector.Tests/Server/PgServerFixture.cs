@@ -81,7 +81,7 @@ public sealed class PgServerFixture : IAsyncLifetime
         Collection = NewCollection(prefix),
         Dimensions = dimensions,
         Metric = metric,
-        Retry = { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200) },
+        Retry = { Delay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200) },
     };
 
     /// <summary>Runs one SQL statement and returns the first column of the first row.</summary>

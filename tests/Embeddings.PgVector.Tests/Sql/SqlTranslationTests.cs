@@ -51,7 +51,7 @@ public sealed class SqlTranslationTests
     [InlineData("PostgreSQL 17.2 on x86_64-pc-linux-gnu", PgVectorBulkPath.BatchedInsert, PgVectorBulkPath.BatchedInsert)]
     [InlineData("PostgreSQL 18.6 on wasm32-unknown-emscripten", PgVectorBulkPath.Copy, PgVectorBulkPath.Copy)]
     public void Auto_picks_batched_inserts_for_webassembly_builds_and_copy_elsewhere(string version, PgVectorBulkPath configured, PgVectorBulkPath expected) =>
-        Assert.Equal(expected, PgVectorIndex.ResolveBulkPath(configured, version));
+        Assert.Equal(expected, PgVectorSchema.ResolveBulkPath(configured, version));
 
     [Theory]
     [InlineData("40001", true)]

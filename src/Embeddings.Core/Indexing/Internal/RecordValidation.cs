@@ -76,22 +76,42 @@ internal static class RecordValidation
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < records.Count; i++)
         {
-            VectorRecord record = records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(records));
-            try
-            {
-                CheckKey(record.Key, nameof(records));
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"Record {i}: {e.Message}", nameof(records), e);
-            }
+            CheckRecord(records[i], i, dimensions, seen, nameof(records));
+        }
+    }
 
-            if (!seen.Add(record.Key))
-            {
-                throw new ArgumentException($"Key '{record.Key}' appears more than once in the batch.", nameof(records));
-            }
+    /// <summary>
+    /// Checks one record of a batch (not null, key, unique among <paramref name="seen"/>, vector), for backends that
+    /// read records one at a time, such as PgVector's bulk load, so that they refuse bad input with the same words.
+    /// </summary>
+    public static void CheckRecord(VectorRecord? record, long position, int dimensions, ISet<string> seen, string paramName)
+    {
+        if (record is null)
+        {
+            throw new ArgumentException($"Record {position} is null.", paramName);
+        }
 
-            CheckVector(record.Vector.Span, dimensions, nameof(records));
+        try
+        {
+            CheckKey(record.Key, paramName);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Record {position}: {e.Message}", paramName, e);
+        }
+
+        if (!seen.Add(record.Key))
+        {
+            throw new ArgumentException($"Key '{record.Key}' appears more than once in the batch.", paramName);
+        }
+
+        try
+        {
+            CheckVector(record.Vector.Span, dimensions, paramName);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Record '{record.Key}': {e.Message}", paramName, e);
         }
     }
 }
