@@ -108,7 +108,8 @@ public sealed class OnnxEmbedder : EmbedderBase
         options.Validate();
         if (Directory.Exists(model))
         {
-            return FromFolder(model, options, options.ModelId ?? new DirectoryInfo(Path.GetFullPath(model)).Name, revision: null);
+            (string folderModelId, string? folderRevision) = ModelIdOfFolder(model);
+            return FromFolder(model, options, options.ModelId ?? folderModelId, options.ModelId is null ? folderRevision : null);
         }
 
         if (PackagedModels.Find(model) is { } packaged && PackagedModelLocator.TryLocate(packaged, out _) is not null)
@@ -378,6 +379,21 @@ public sealed class OnnxEmbedder : EmbedderBase
 
             return pooled;
         }
+    }
+
+    // The downloader's cache keeps <cache>/<owner>--<name>/<revision>: such a folder is named by its revision, and
+    // its parent names the repository, which is the id metadata, fingerprints and logs should carry. Other folders go
+    // by their own name.
+    internal static (string ModelId, string? Revision) ModelIdOfFolder(string folderPath)
+    {
+        var folder = new DirectoryInfo(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folderPath)));
+        if (folder.Parent is { } parent && parent.Name.Split("--") is [{ Length: > 0 } owner, { Length: > 0 } name]
+            && HuggingFaceDownloader.IsRepositoryId($"{owner}/{name}"))
+        {
+            return ($"{owner}/{name}", folder.Name);
+        }
+
+        return (folder.Name, null);
     }
 
     private static OnnxEmbedder FromFolder(string folderPath, OnnxEmbedderOptions options, string modelId, string? revision)

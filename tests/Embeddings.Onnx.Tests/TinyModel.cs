@@ -23,7 +23,7 @@ internal static class TinyModel
         return temp;
     }
 
-    private static void CopyDirectory(string source, string destination)
+    internal static void CopyDirectory(string source, string destination)
     {
         Directory.CreateDirectory(destination);
         foreach (string file in Directory.GetFiles(source))

@@ -84,8 +84,20 @@ public sealed class EmbeddingsBuilder
     /// <param name="storage">The cache; when <see langword="null"/>, the <c>IDistributedCache</c> from the container.</param>
     /// <param name="configure">Configures the middleware.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// When the pipeline is resolved: <paramref name="storage"/> is <see langword="null"/> and the container has no
+    /// <c>IDistributedCache</c> (the message says which registration to add).
+    /// </exception>
     public EmbeddingsBuilder UseDistributedCache(Microsoft.Extensions.Caching.Distributed.IDistributedCache? storage = null, Action<DistributedCachingEmbeddingGenerator<string, Embedding<float>>>? configure = null) =>
-        Use((inner, services) => inner.AsBuilder().UseDistributedCache(storage, configure).Build(services));
+        Use((inner, services) =>
+        {
+            // Microsoft.Extensions.AI would fail with "No service for type IDistributedCache"; say what to register instead.
+            Microsoft.Extensions.Caching.Distributed.IDistributedCache cache = storage
+                ?? services.GetService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>()
+                ?? throw new InvalidOperationException(
+                    "UseDistributedCache() found no IDistributedCache in the container: register one, for example services.AddDistributedMemoryCache() (package Microsoft.Extensions.Caching.Memory) or services.AddStackExchangeRedisCache(...) (package Microsoft.Extensions.Caching.StackExchangeRedis), or pass a cache to UseDistributedCache(storage).");
+            return inner.AsBuilder().UseDistributedCache(cache, configure).Build(services);
+        });
 
     /// <summary>Truncates vectors to their first <paramref name="dimensions"/> values and re-normalizes (Matryoshka).</summary>
     /// <param name="dimensions">The number of leading dimensions to keep.</param>

@@ -8,9 +8,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EmbeddingsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers an embedding pipeline as <see cref="IEmbedder"/> and as
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of strings to float vectors (singletons), so
-    /// Microsoft.Extensions.AI consumers work unchanged.
+    /// Registers an embedding pipeline as <see cref="IEmbedder"/>, as
+    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of strings to float vectors and as the non-generic
+    /// <see cref="IEmbeddingGenerator"/> (singletons, one instance), as Microsoft.Extensions.AI's
+    /// <c>AddEmbeddingGenerator</c> does, so vector store connectors and other Microsoft.Extensions.AI consumers find it.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Chooses the provider and middleware.</param>
@@ -72,11 +73,13 @@ public static class EmbeddingsServiceCollectionExtensions
         if (serviceKey is null)
         {
             services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => builder.Build(sp));
+            services.AddSingleton<IEmbeddingGenerator>(static sp => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
             services.AddSingleton<IEmbedder>(sp => AsContainerEmbedder(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()));
         }
         else
         {
             services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(serviceKey, (sp, _) => builder.Build(sp));
+            services.AddKeyedSingleton<IEmbeddingGenerator>(serviceKey, static (sp, key) => sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(key));
             services.AddKeyedSingleton<IEmbedder>(serviceKey, (sp, key) => AsContainerEmbedder(sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(key)));
         }
 

@@ -15,6 +15,7 @@ namespace Embeddings;
 public abstract class InMemoryVectorIndex : IVectorIndex
 {
     private int _disposed;
+    private Action<InMemoryVectorIndex>? _beforeDispose;
 
     private protected InMemoryVectorIndex(int dimensions, DistanceMetric metric, EmbedderFingerprint? fingerprint)
     {
@@ -210,13 +211,26 @@ public abstract class InMemoryVectorIndex : IVectorIndex
     /// <inheritdoc />
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        try
         {
-            DisposeCore();
+            // A container-registered index saves itself here (see VectorIndexFile), while it can still be read.
+            if (Volatile.Read(ref _disposed) == 0 && Interlocked.Exchange(ref _beforeDispose, null) is { } beforeDispose)
+            {
+                beforeDispose(this);
+            }
         }
+        finally
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                DisposeCore();
+            }
 
-        GC.SuppressFinalize(this);
+            GC.SuppressFinalize(this);
+        }
     }
+
+    internal void SetBeforeDispose(Action<InMemoryVectorIndex>? action) => Volatile.Write(ref _beforeDispose, action);
 
     private protected abstract void AddCore(string key, ReadOnlySpan<float> vector, IReadOnlyDictionary<string, object?>? metadata);
 

@@ -26,7 +26,7 @@ public static class EmbeddingPipelineEmbeddingsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
-        return builder.Use((inner, services) => new SingleFlightCachingEmbeddingGenerator(inner, store, services.GetService<EmbeddingPipelineMetrics>()));
+        return builder.Use((inner, services) => new SingleFlightCachingEmbeddingGenerator(inner, store, EmbeddingPipelineGeneratorBuilderExtensions.Metrics(services)));
     }
 
     /// <summary>Adds a single-flight in-memory LRU cache.</summary>

@@ -124,8 +124,15 @@ public static class EmbeddingPipelineGeneratorBuilderExtensions
         return new SingleFlightCachingEmbeddingGenerator(inner, new SqliteEmbeddingCache(options, metrics), metrics, disposeStore: true);
     }
 
-    private static EmbeddingPipelineMetrics Metrics(IServiceProvider? services) =>
-        services?.GetService<EmbeddingPipelineMetrics>() ?? EmbeddingPipelineMetrics.Shared;
+    // A registered EmbeddingPipelineMetrics wins; else the container's IMeterFactory (services.AddMetrics(), as hosts
+    // have) owns the meter, one per factory; the process-wide meter only serves containers without either.
+    internal static EmbeddingPipelineMetrics Metrics(IServiceProvider? services) =>
+        services?.GetService<EmbeddingPipelineMetrics>()
+        ?? (services?.GetService<System.Diagnostics.Metrics.IMeterFactory>() is { } factory
+            ? FactoryMetrics.GetValue(factory, static f => new EmbeddingPipelineMetrics(f))
+            : EmbeddingPipelineMetrics.Shared);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Diagnostics.Metrics.IMeterFactory, EmbeddingPipelineMetrics> FactoryMetrics = new();
 
     private static EmbeddingRetryOptions Configure(Action<EmbeddingRetryOptions>? configure)
     {

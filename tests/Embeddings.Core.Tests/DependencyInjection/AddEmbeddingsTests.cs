@@ -153,4 +153,35 @@ public sealed class AddEmbeddingsTests
         await container.DisposeAsync();
         Assert.Equal(1, provider.DisposeCount);
     }
+
+    [Fact]
+    public async Task Registers_the_non_generic_IEmbeddingGenerator_as_the_same_instance_as_Microsoft_Extensions_AI_does()
+    {
+        var services = new ServiceCollection();
+        services.AddEmbeddings(e => e.UseProvider(_ => Mrl()));
+        services.AddKeyedEmbeddings("small", e => e.UseProvider(_ => Mrl("test/small", 64)));
+
+        await using ServiceProvider container = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        IEmbeddingGenerator plain = container.GetRequiredService<IEmbeddingGenerator>();
+        IEmbeddingGenerator keyed = container.GetRequiredKeyedService<IEmbeddingGenerator>("small");
+
+        Assert.Same(container.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), plain);
+        Assert.Same(container.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>("small"), keyed);
+        Assert.Equal("test/mrl", plain.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId);
+        Assert.Equal(64, keyed.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions);
+    }
+
+    [Fact]
+    public async Task UseDistributedCache_without_a_registered_cache_says_what_to_add()
+    {
+        var services = new ServiceCollection();
+        services.AddEmbeddings(e => e.UseProvider(_ => Mrl()).UseDistributedCache());
+        await using ServiceProvider container = services.BuildServiceProvider();
+
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => container.GetRequiredService<IEmbedder>());
+
+        Assert.Contains("no IDistributedCache", error.Message, StringComparison.Ordinal);
+        Assert.Contains("services.AddDistributedMemoryCache()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Microsoft.Extensions.Caching.Memory", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -93,7 +93,10 @@ public sealed class PackageTests
 
             using (var reader = new StreamReader(archive.GetEntry("README.md")!.Open()))
             {
-                Assert.Contains("dotnet test", reader.ReadToEnd(), StringComparison.Ordinal);
+                // The package's own README (install line and an example), not the repository's long one.
+                string readme = reader.ReadToEnd();
+                Assert.StartsWith("# Embeddings.Core", readme, StringComparison.Ordinal);
+                Assert.Contains("dotnet add package Embeddings.Core", readme, StringComparison.Ordinal);
             }
         }
 

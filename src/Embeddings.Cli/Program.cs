@@ -1,0 +1,3 @@
+using Embeddings.Cli.Hosting;
+
+return await CliApplication.RunAsync(args, CliConsole.FromSystemConsole(), CancellationToken.None).ConfigureAwait(false);
