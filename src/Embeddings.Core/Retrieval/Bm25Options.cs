@@ -16,10 +16,12 @@ public sealed class Bm25Options
     public double B { get; set; } = 0.4;
 
     /// <summary>
-    /// Gets or sets the tokenizer applied to documents and queries. Default: <see cref="WordTermTokenizer.Instance"/>,
-    /// lowercased <c>\w+</c> runs without stemming.
+    /// Gets or sets the analyzer applied to documents and queries. Default: <see cref="TextAnalyzer.English"/>,
+    /// Lucene's EnglishAnalyzer (Unicode word segmentation, possessives, lower case, Lucene's 33 English stop
+    /// words, Porter stemming). <see cref="WordTermTokenizer.Instance"/> is the plain alternative: lowercased
+    /// <c>\w+</c> runs without stemming or stop words.
     /// </summary>
-    public ITermTokenizer Tokenizer { get; set; } = WordTermTokenizer.Instance;
+    public ITermTokenizer Tokenizer { get; set; } = TextAnalyzer.English;
 
     internal void Validate()
     {
