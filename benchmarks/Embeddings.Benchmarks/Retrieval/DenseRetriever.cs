@@ -88,7 +88,15 @@ internal sealed class DenseRetriever
 
         var watch = Stopwatch.StartNew();
         Console.Error.WriteLine($"  embedding {texts.Length} texts into {path} ...");
-        float[][] vectors = await ExactRetrieval.EmbedNormalizedAsync(model, texts, kind, batchSize: 64);
+        var vectors = new float[texts.Length][];
+        const int Chunk = 512;
+        for (int start = 0; start < texts.Length; start += Chunk)
+        {
+            string[] chunk = texts[start..Math.Min(texts.Length, start + Chunk)];
+            float[][] embedded = await ExactRetrieval.EmbedNormalizedAsync(model, chunk, kind, batchSize: 32);
+            embedded.CopyTo(vectors, start);
+            Console.Error.WriteLine($"    {start + chunk.Length} / {texts.Length} after {watch.Elapsed.TotalSeconds:F0} s");
+        }
         Console.Error.WriteLine($"  ... {watch.Elapsed.TotalSeconds:F1} s");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temporary = path + ".tmp-" + Environment.ProcessId;

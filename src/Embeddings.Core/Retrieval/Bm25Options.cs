@@ -23,8 +23,19 @@ public sealed class Bm25Options
     /// </summary>
     public ITermTokenizer Tokenizer { get; set; } = TextAnalyzer.English;
 
+    /// <summary>
+    /// Gets or sets how document lengths enter the length normalization. Default: <see cref="Bm25LengthEncoding.Exact"/>.
+    /// <see cref="Bm25LengthEncoding.Lucene"/> rounds them as Lucene's one-byte norms do, to reproduce its scores.
+    /// </summary>
+    public Bm25LengthEncoding LengthEncoding { get; set; } = Bm25LengthEncoding.Exact;
+
     internal void Validate()
     {
+        if (!Enum.IsDefined(LengthEncoding))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LengthEncoding), LengthEncoding, "Unknown BM25 length encoding.");
+        }
+
         if (!double.IsFinite(K1) || K1 < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(K1), K1, "BM25 k1 must be a finite number >= 0.");

@@ -42,7 +42,8 @@ public sealed class BeirRetrievalFigureTests
         RetrievalReport report = Score(scifact, q => index.Search(q.Text, 100));
 
         Assert.Equal(300, report.EvaluatedQueries);
-        Assert.InRange(report.NdcgAt[10], 0.662 - 0.005, 0.662 + 0.005);
+        // Pyserini's BEIR flat BM25 (Lucene EnglishAnalyzer, k1 0.9, b 0.4): 0.679; Lucene.Net 4.8 in benchmarks/: 0.6789.
+        Assert.InRange(report.NdcgAt[10], 0.679 - 0.005, 0.679 + 0.005);
     }
 
     [SharedFact("data/msmarco-trec-dl-subset", "data/scifact", "models/glove-6B-100d-top100k")]
