@@ -8,7 +8,7 @@ using Microsoft.Extensions.AI;
 namespace Embeddings.Benchmarks.Retrieval;
 
 /// <summary>
-/// <c>dotnet run -c Release --project benchmarks/Embeddings.Benchmarks -- retrieval-hybrid [--shared DIR] [--static PATH] [--sets a,b] [--models static,static-sif,minilm]</c>:
+/// <c>dotnet run -c Release --project benchmarks/Embeddings.Benchmarks -- retrieval-hybrid [--shared DIR] [--static PATH] [--sets a,b] [--models static-default,static,static-sif,minilm] [--dump DIR]</c>:
 /// BM25, dense and hybrid nDCG@10 on SciFact, the MS MARCO subset and Cranfield, with the static model at PATH
 /// (default: GloVe in the shared folder) and all-MiniLM-L6-v2. Fusion settings are compared on the dev queries
 /// only; the test table reports the library's default <see cref="HybridSearchOptions"/>.
@@ -24,7 +24,8 @@ internal static class HybridHarness
         string shared = Option(args, "--shared") ?? Path.GetFullPath("../shared");
         string staticPath = Option(args, "--static") ?? Path.Combine(shared, "models", "glove-6B-100d-top100k", "vectors.bin");
         string[] setNames = (Option(args, "--sets") ?? string.Join(',', RetrievalSet.Names)).Split(',');
-        string[] modelNames = (Option(args, "--models") ?? "static,static-sif,minilm").Split(',');
+        string[] modelNames = (Option(args, "--models") ?? "static-default,minilm").Split(',');
+        string? dump = Option(args, "--dump");
         string cache = Option(args, "--cache") ?? Path.GetFullPath(Path.Combine("benchmarks", ".cache"));
         var total = Stopwatch.StartNew();
 
@@ -36,6 +37,9 @@ internal static class HybridHarness
         {
             switch (name)
             {
+                case "static-default":
+                    models.Add(($"static default ({StaticDefaultModel.Name}, UseStaticModel())", "static-default-" + StaticDefaultModel.Name, () => Task.FromResult<IEmbeddingGenerator<string, Embedding<float>>>(StaticEmbedder.Load((string?)null))));
+                    break;
                 case "static":
                     models.Add(($"static ({Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(staticPath)))}, default options)", staticKey, () => Task.FromResult<IEmbeddingGenerator<string, Embedding<float>>>(LoadStatic())));
                     break;
@@ -46,7 +50,7 @@ internal static class HybridHarness
                     models.Add(("all-MiniLM-L6-v2", "all-MiniLM-L6-v2", async () => await OnnxEmbedder.LoadAsync(PackagedModels.AllMiniLML6V2)));
                     break;
                 default:
-                    throw new ArgumentException($"Unknown model '{name}'; use static, static-sif or minilm.");
+                    throw new ArgumentException($"Unknown model '{name}'; use static-default, static, static-sif or minilm.");
             }
         }
 
@@ -67,6 +71,10 @@ internal static class HybridHarness
                 DenseRetriever dense = await DenseRetriever.CreateAsync(new LazyGenerator(load), key, set, cache);
                 Dictionary<string, IReadOnlyList<VectorSearchResult>> vectors = set.DevQueries.Concat(set.TestQueries).ToDictionary(q => q.Id, q => dense.Search(q.Id, Depth));
                 pairs.Add(new Pair(set, name, bm25, vectors));
+                if (dump is not null)
+                {
+                    Dump(dump, set, key, bm25, vectors);
+                }
             }
         }
 
@@ -115,6 +123,40 @@ internal static class HybridHarness
         Console.WriteLine($"Static model: {staticPath}. BM25: {nameof(Bm25Index)} defaults (k1 0.9, b 0.4, English analyzer). Depth {Depth} per retriever. " +
             $"{Environment.ProcessorCount} cores, total {total.Elapsed.TotalSeconds:F0} s.");
         return all ? 0 : 1;
+    }
+
+    /// <summary>Writes both runs and the qrels as TSV, for exploring fusion rules outside this program.</summary>
+    private static void Dump(string folder, RetrievalSet set, string modelKey, Dictionary<string, IReadOnlyList<VectorSearchResult>> bm25, Dictionary<string, IReadOnlyList<VectorSearchResult>> dense)
+    {
+        Directory.CreateDirectory(folder);
+        using (var runs = new StreamWriter(Path.Combine(folder, $"{set.Name}.{modelKey}.runs.tsv")))
+        {
+            foreach ((bool isDev, IReadOnlyList<BeirQuery> queries) in new[] { (true, set.DevQueries), (false, set.TestQueries) })
+            {
+                foreach (BeirQuery query in queries)
+                {
+                    foreach ((string source, IReadOnlyList<VectorSearchResult> list) in new[] { ("bm25", bm25[query.Id]), ("dense", dense[query.Id]) })
+                    {
+                        for (int i = 0; i < list.Count; i++)
+                        {
+                            runs.WriteLine($"{(isDev ? "dev" : "test")}\t{query.Id}\t{source}\t{i}\t{list[i].Key}\t{list[i].Score.ToString("R", CultureInfo.InvariantCulture)}");
+                        }
+                    }
+                }
+            }
+        }
+
+        using var qrels = new StreamWriter(Path.Combine(folder, $"{set.Name}.qrels.tsv"));
+        foreach ((string split, IReadOnlyList<BeirQuery> queries, RelevanceJudgments judgments) in new[] { ("dev", set.DevQueries, set.DevQrels), ("test", set.TestQueries, set.TestQrels) })
+        {
+            foreach (BeirQuery query in queries)
+            {
+                foreach (KeyValuePair<string, int> judged in judgments.ForQuery(query.Id))
+                {
+                    qrels.WriteLine($"{split}\t{query.Id}\t{judged.Key}\t{judged.Value}");
+                }
+            }
+        }
     }
 
     private static IEnumerable<(string, HybridSearchOptions)> Candidates()
