@@ -120,7 +120,20 @@ internal static class HybridHarness
         }
 
         Console.WriteLine();
-        Console.WriteLine($"Static model: {staticPath}. BM25: {nameof(Bm25Index)} defaults (k1 0.9, b 0.4, English analyzer). Depth {Depth} per retriever. " +
+        (string Name, HybridSearchOptions Options)[] alternatives = devRows.OrderByDescending(r => r.Margins.Min()).ThenByDescending(r => r.Margins.Average())
+            .Take(4).Select(r => candidates.First(c => c.Name == r.Name)).ToArray();
+        Console.WriteLine("Test queries, the four best fusions on dev (worst dev margin): hybrid − max(BM25, dense) on test.");
+        Console.WriteLine();
+        Console.WriteLine("| fusion | worst test margin | " + string.Join(" | ", pairs.Select(p => $"{Short(p.Set.Name)} / {ShortModel(p.Model)}")) + " |");
+        Console.WriteLine("|---|---:|" + string.Concat(pairs.Select(_ => "---:|")));
+        foreach ((string name, HybridSearchOptions options) in alternatives)
+        {
+            double[] margins = pairs.Select(p => p.Margin(options, dev: false)).ToArray();
+            Console.WriteLine($"| {name} | {margins.Min():+0.0000;-0.0000} | " + string.Join(" | ", margins.Select(m => m.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture))) + " |");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"GloVe path (models static, static-sif): {staticPath}. BM25: {nameof(Bm25Index)} defaults (k1 0.9, b 0.4, English analyzer). Depth {Depth} per retriever. " +
             $"{Environment.ProcessorCount} cores, total {total.Elapsed.TotalSeconds:F0} s.");
         return all ? 0 : 1;
     }
@@ -186,7 +199,9 @@ internal static class HybridHarness
 
     private static string Short(string set) => set switch { "scifact" => "SciFact", "msmarco-trec-dl-subset" => "MS MARCO", "cranfield" => "Cranfield", _ => set };
 
-    private static string ShortModel(string model) => model.StartsWith("all-MiniLM", StringComparison.Ordinal) ? "MiniLM" : model.Contains("SIF", StringComparison.Ordinal) ? "static SIF" : "static";
+    private static string ShortModel(string model) => model.StartsWith("all-MiniLM", StringComparison.Ordinal) ? "MiniLM"
+        : model.StartsWith("static default", StringComparison.Ordinal) ? "static default"
+        : model.Contains("SIF", StringComparison.Ordinal) ? "GloVe SIF" : "GloVe";
 
     private static string? Option(string[] args, string name)
     {
