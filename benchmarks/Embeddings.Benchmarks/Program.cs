@@ -11,6 +11,8 @@ if (args is [Embeddings.Benchmarks.Onnx.MtebHarness.Command, ..]) { Environment.
 if (args is [Embeddings.Benchmarks.Onnx.PackagedModelExport.Command, ..]) { Environment.Exit(Embeddings.Benchmarks.Onnx.PackagedModelExport.Run(args)); }
 if (args is [Embeddings.Benchmarks.Onnx.OnnxMemoryHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxMemoryHarness.RunAsync(args)); }
 if (await Embeddings.Benchmarks.Static.StaticHarness.TryRunAsync(args)) { return; }
+if (args is [Embeddings.Benchmarks.Retrieval.Bm25Harness.Command, ..]) { Environment.Exit(Embeddings.Benchmarks.Retrieval.Bm25Harness.Run(args[1..])); }
+if (args is [Embeddings.Benchmarks.Retrieval.HybridHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Retrieval.HybridHarness.RunAsync(args[1..])); }
 if (args is ["pgvector", ..]) { Embeddings.Benchmarks.PgVector.PgVectorHarness.Run(args[1..]); return; }
 if (args is ["chunking", ..]) { Embeddings.Benchmarks.Chunking.ChunkingHarness.Run(args[1..]); return; }
 if (args is ["vectordata-overhead", ..]) { await Embeddings.Benchmarks.VectorData.VectorDataOverheadHarness.RunAsync(args[1..]); return; }

@@ -12,8 +12,8 @@ namespace Embeddings;
 /// The score of document d for query q is
 /// <c>Σ_{t ∈ q} idf(t) · tf(t, d) · (k1 + 1) / (tf(t, d) + k1 · (1 - b + b · |d| / avgdl))</c>,
 /// where N is the number of documents, n the number holding t, |d| the number of terms of d and avgdl the
-/// mean over documents. A term repeated in the query counts once per occurrence. Lengths are exact (Lucene
-/// rounds them to a lossy byte; that is why its scores differ slightly).
+/// mean over documents. A term repeated in the query counts once per occurrence. Lengths are exact by default;
+/// <see cref="Bm25Options.LengthEncoding"/> can round them the way Lucene's one-byte norms do.
 /// </para>
 /// <para>
 /// Thread safety: every member may be called concurrently with every other. Searches run in parallel with
@@ -35,6 +35,7 @@ public sealed class Bm25Index
     private readonly double _k1;
     private readonly double _b;
     private readonly ITermTokenizer _tokenizer;
+    private readonly Bm25LengthEncoding _lengthEncoding;
     private long _totalLength;
     private int _removedSinceCompaction;
     private long _version;
@@ -42,7 +43,7 @@ public sealed class Bm25Index
     private double[] _lengthNormalization = [];
 
     /// <summary>Initializes an empty index.</summary>
-    /// <param name="options">k1, b and the tokenizer; <see langword="null"/> for the defaults (0.9, 0.4, lowercased <c>\w+</c>).</param>
+    /// <param name="options">k1, b and the analyzer; <see langword="null"/> for the defaults (0.9, 0.4, <see cref="TextAnalyzer.English"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException">k1 is negative or b lies outside [0, 1].</exception>
     public Bm25Index(Bm25Options? options = null)
     {
@@ -51,6 +52,7 @@ public sealed class Bm25Index
         _k1 = options.K1;
         _b = options.B;
         _tokenizer = options.Tokenizer;
+        _lengthEncoding = options.LengthEncoding;
     }
 
     /// <summary>Gets k1, the term-frequency saturation.</summary>
@@ -416,7 +418,7 @@ public sealed class Bm25Index
                 double[] normalization = new double[_keys.Count];
                 for (int i = 0; i < normalization.Length; i++)
                 {
-                    double relative = average > 0 ? _lengths[i] / average : 1;
+                    double relative = average > 0 ? DecodedLength(_lengths[i]) / average : 1;
                     normalization[i] = _k1 * (1 - _b + (_b * relative));
                 }
 
@@ -427,6 +429,13 @@ public sealed class Bm25Index
             return _lengthNormalization;
         }
     }
+
+    private double DecodedLength(int length) => _lengthEncoding switch
+    {
+        Bm25LengthEncoding.Lucene => LuceneNorms.Byte4ToInt(LuceneNorms.IntToByte4(length)),
+        Bm25LengthEncoding.Lucene4 => LuceneNorms.DecodeByte315Length(LuceneNorms.EncodeByte315Length(length)),
+        _ => length,
+    };
 
     private void RemoveLocked(int document)
     {

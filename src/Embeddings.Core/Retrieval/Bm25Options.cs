@@ -16,13 +16,26 @@ public sealed class Bm25Options
     public double B { get; set; } = 0.4;
 
     /// <summary>
-    /// Gets or sets the tokenizer applied to documents and queries. Default: <see cref="WordTermTokenizer.Instance"/>,
-    /// lowercased <c>\w+</c> runs without stemming.
+    /// Gets or sets the analyzer applied to documents and queries. Default: <see cref="TextAnalyzer.English"/>,
+    /// Lucene's EnglishAnalyzer (Unicode word segmentation, possessives, lower case, Lucene's 33 English stop
+    /// words, Porter stemming). <see cref="WordTermTokenizer.Instance"/> is the plain alternative: lowercased
+    /// <c>\w+</c> runs without stemming or stop words.
     /// </summary>
-    public ITermTokenizer Tokenizer { get; set; } = WordTermTokenizer.Instance;
+    public ITermTokenizer Tokenizer { get; set; } = TextAnalyzer.English;
+
+    /// <summary>
+    /// Gets or sets how document lengths enter the length normalization. Default: <see cref="Bm25LengthEncoding.Exact"/>.
+    /// <see cref="Bm25LengthEncoding.Lucene"/> rounds them as Lucene's one-byte norms do, to reproduce its scores.
+    /// </summary>
+    public Bm25LengthEncoding LengthEncoding { get; set; } = Bm25LengthEncoding.Exact;
 
     internal void Validate()
     {
+        if (!Enum.IsDefined(LengthEncoding))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LengthEncoding), LengthEncoding, "Unknown BM25 length encoding.");
+        }
+
         if (!double.IsFinite(K1) || K1 < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(K1), K1, "BM25 k1 must be a finite number >= 0.");

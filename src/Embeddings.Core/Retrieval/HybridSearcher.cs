@@ -21,7 +21,7 @@ public sealed class HybridSearcher
     /// <param name="lexical">The BM25 index.</param>
     /// <param name="vectors">The vector index over the same documents.</param>
     /// <param name="embedder">Embeds query text for <see cref="SearchAsync(string, int, MetadataFilter?, CancellationToken)"/>; <see langword="null"/> when queries come as vectors.</param>
-    /// <param name="options">Fusion settings; <see langword="null"/> for the defaults (rank fusion, k 60, 100 candidates each).</param>
+    /// <param name="options">Fusion settings; <see langword="null"/> for the defaults (min-max convex fusion, BM25 0.6 / vectors 0.4, 100 candidates each).</param>
     public HybridSearcher(Bm25Index lexical, IVectorIndex vectors, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, HybridSearchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(lexical);

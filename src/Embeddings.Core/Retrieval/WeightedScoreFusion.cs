@@ -6,8 +6,10 @@ namespace Embeddings;
 /// </summary>
 /// <remarks>
 /// A document missing from a list was ranked below that list's cut-off, so it gets the lowest normalized score
-/// the list has (0 under min-max) rather than nothing: that keeps a document found by one retriever only
-/// from being favoured or punished by the other's normalization. With weights 0.5/0.5 and min-max this is the
+/// the list has rather than nothing: that keeps a document found by one retriever only from being favoured or
+/// punished by the other's normalization. Under min-max that floor is always 0, even for a list whose scores are
+/// all equal (a single BM25 hit, say, which normalizes to 1): otherwise every document the list missed would
+/// score as if it had been found. With weights 0.5/0.5 and min-max this is the
 /// usual <c>α · lexical + (1 - α) · vector</c> hybrid.
 /// </remarks>
 public static class WeightedScoreFusion
@@ -152,7 +154,7 @@ public static class WeightedScoreFusion
         }
 
         Dictionary<string, double> byKey = new(StringComparer.Ordinal);
-        floor = normalized.Length == 0 ? 0 : double.PositiveInfinity;
+        floor = normalized.Length == 0 || normalization == ScoreNormalization.MinMax ? 0 : double.PositiveInfinity;
         for (int i = 0; i < normalized.Length; i++)
         {
             floor = Math.Min(floor, normalized[i]);

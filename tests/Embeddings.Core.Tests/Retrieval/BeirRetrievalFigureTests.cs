@@ -7,15 +7,6 @@ namespace Embeddings.Core.Tests.Retrieval;
 /// <summary>The acceptance figures for BM25 and hybrid retrieval, on the shared BEIR fixtures.</summary>
 public sealed class BeirRetrievalFigureTests
 {
-    /// <summary>The fusion RetrievalEval reports as "hybrid": z-scored scores, BM25 weighted 0.75 (chosen on SciFact's train qrels).</summary>
-    private static readonly HybridSearchOptions Hybrid = new()
-    {
-        Fusion = FusionMethod.WeightedScore,
-        Normalization = ScoreNormalization.ZScore,
-        LexicalWeight = 0.75,
-        VectorWeight = 0.25,
-    };
-
     private static Bm25Index IndexCorpus(BeirDataset dataset)
     {
         var index = new Bm25Index();
@@ -42,15 +33,16 @@ public sealed class BeirRetrievalFigureTests
         RetrievalReport report = Score(scifact, q => index.Search(q.Text, 100));
 
         Assert.Equal(300, report.EvaluatedQueries);
-        Assert.InRange(report.NdcgAt[10], 0.662 - 0.005, 0.662 + 0.005);
+        // Pyserini's BEIR flat BM25 (Lucene EnglishAnalyzer, k1 0.9, b 0.4): 0.679; Lucene.Net 4.8 in benchmarks/: 0.6789.
+        Assert.InRange(report.NdcgAt[10], 0.679 - 0.005, 0.679 + 0.005);
     }
 
-    [SharedFact("data/msmarco-trec-dl-subset", "data/scifact", "models/glove-6B-100d-top100k")]
-    public async Task Hybrid_bm25_plus_static_beats_bm25_alone_on_the_MS_MARCO_subset()
+    [SharedFact("data/msmarco-trec-dl-subset")]
+    public async Task Default_hybrid_with_the_default_static_model_does_not_lose_to_its_parts_on_the_MS_MARCO_subset()
     {
         BeirDataset msmarco = BeirDataset.Load(SharedData.Path("data", "msmarco-trec-dl-subset"));
         Bm25Index lexical = IndexCorpus(msmarco);
-        StaticEmbedder embedder = SharedGlove.Sif;
+        using StaticEmbedder embedder = StaticEmbedder.Load((string?)null);
         float[][] documents = await ExactRetrieval.EmbedNormalizedAsync(embedder, msmarco.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
         float[][] queries = await ExactRetrieval.EmbedNormalizedAsync(embedder, msmarco.Queries.Select(q => q.Text).ToArray(), EmbeddingInputKind.Query);
         Dictionary<string, float[]> queryVectors = msmarco.Queries.Select((q, i) => (q.Id, queries[i])).ToDictionary(p => p.Id, p => p.Item2);
@@ -63,10 +55,13 @@ public sealed class BeirRetrievalFigureTests
         }
 
         RetrievalReport bm25 = Score(msmarco, q => lexical.Search(q.Text, 100));
-        RetrievalReport hybrid = Score(msmarco, q => HybridSearcher.Fuse(lexical.Search(q.Text, 100), Dense(q), 100, Hybrid));
+        RetrievalReport dense = Score(msmarco, Dense);
+        RetrievalReport hybrid = Score(msmarco, q => HybridSearcher.Fuse(lexical.Search(q.Text, 100), Dense(q), 100));
 
         Assert.Equal(43, bm25.EvaluatedQueries);
-        Assert.True(hybrid.NdcgAt[10] > bm25.NdcgAt[10], $"hybrid nDCG@10 {hybrid.NdcgAt[10]:F4} vs BM25 {bm25.NdcgAt[10]:F4}");
+        // The criterion: the default hybrid reaches the better of its two parts minus 0.005.
+        double better = Math.Max(bm25.NdcgAt[10], dense.NdcgAt[10]);
+        Assert.True(hybrid.NdcgAt[10] >= better - 0.005, $"hybrid nDCG@10 {hybrid.NdcgAt[10]:F4} vs BM25 {bm25.NdcgAt[10]:F4}, dense {dense.NdcgAt[10]:F4}");
         Assert.True(hybrid.RecallAt[100] > bm25.RecallAt[100], $"hybrid Recall@100 {hybrid.RecallAt[100]:F4} vs BM25 {bm25.RecallAt[100]:F4}");
     }
 }

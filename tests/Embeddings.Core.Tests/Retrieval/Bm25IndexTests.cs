@@ -2,9 +2,15 @@ namespace Embeddings.Core.Tests.Retrieval;
 
 public sealed class Bm25IndexTests
 {
+    // These tests check the scoring formula by hand, so they count plain \w+ tokens (no stop words, no
+    // stemming); the default English analysis is pinned against Lucene in Analysis/TextAnalyzerTests.
+    private static Bm25Options Plain() => new() { Tokenizer = WordTermTokenizer.Instance };
+
     // Three documents; lengths 4, 2, 3 terms; avgdl = 3.
     private static Bm25Index SmallIndex(Bm25Options? options = null)
     {
+        options ??= Plain();
+        options.Tokenizer = WordTermTokenizer.Instance;
         var index = new Bm25Index(options);
         index.Upsert("a", "cat sat on cat");
         index.Upsert("b", "dog sat");
@@ -71,7 +77,7 @@ public sealed class Bm25IndexTests
     [Fact]
     public void Equal_scores_keep_insertion_order_and_k_limits_the_results()
     {
-        var index = new Bm25Index();
+        var index = new Bm25Index(Plain());
         index.Upsert("first", "alpha beta");
         index.Upsert("second", "alpha gamma");
         index.Upsert("third", "alpha delta");
@@ -104,7 +110,7 @@ public sealed class Bm25IndexTests
     [Fact]
     public void Many_removals_compact_the_postings_without_changing_results()
     {
-        var index = new Bm25Index();
+        var index = new Bm25Index(Plain());
         for (int i = 0; i < 3000; i++)
         {
             index.Upsert($"d{i}", i % 3 == 0 ? "rare common" : "common filler words");
@@ -128,7 +134,7 @@ public sealed class Bm25IndexTests
     [Fact]
     public void Metadata_filter_restricts_results_and_metadata_is_returned()
     {
-        var index = new Bm25Index();
+        var index = new Bm25Index(Plain());
         index.Upsert("x", "graph search", new Dictionary<string, object?> { ["lang"] = "en" });
         index.Upsert("y", "graph search graph", new Dictionary<string, object?> { ["lang"] = "de" });
         IReadOnlyList<VectorSearchResult> results = index.Search("graph", 5, MetadataFilter.Equal("lang", "en"));
@@ -151,7 +157,7 @@ public sealed class Bm25IndexTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Bm25Index(new Bm25Options { K1 = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Bm25Index(new Bm25Options { B = 1.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Bm25Index(new Bm25Options { K1 = double.NaN }));
-        var index = new Bm25Index();
+        var index = new Bm25Index(Plain());
         Assert.Throws<ArgumentException>(() => index.Upsert("", "text"));
         Assert.Throws<ArgumentNullException>(() => index.Upsert("k", null!));
         Assert.Throws<ArgumentOutOfRangeException>(() => index.Search("q", 0));
@@ -171,7 +177,7 @@ public sealed class Bm25IndexTests
     [Fact]
     public async Task Concurrent_searches_and_upserts_see_consistent_documents()
     {
-        var index = new Bm25Index();
+        var index = new Bm25Index(Plain());
         for (int i = 0; i < 200; i++)
         {
             index.Upsert($"d{i}", "shared term " + i);
@@ -201,7 +207,7 @@ public sealed class Bm25IndexTests
     [Fact]
     public void Memory_estimate_grows_with_the_corpus()
     {
-        var index = new Bm25Index();
+        var index = new Bm25Index(Plain());
         long empty = index.EstimatedMemoryBytes;
         index.Upsert("a", string.Join(' ', Enumerable.Range(0, 500).Select(i => "w" + i)));
         Assert.True(index.EstimatedMemoryBytes > empty + (500 * 8));

@@ -103,12 +103,33 @@ public sealed class FusionTests
     [Fact]
     public void Hybrid_fuse_dispatches_on_the_options()
     {
-        IReadOnlyList<VectorSearchResult> rrf = HybridSearcher.Fuse(Lexical, Semantic, 10);
+        IReadOnlyList<VectorSearchResult> byDefault = HybridSearcher.Fuse(Lexical, Semantic, 10);
+        Assert.Equal(WeightedScoreFusion.Fuse([Lexical, Semantic], [0.6, 0.4], 10, ScoreNormalization.MinMax).Select(r => (r.Key, r.Score)), byDefault.Select(r => (r.Key, r.Score)));
+
+        var rank = new HybridSearchOptions { Fusion = FusionMethod.ReciprocalRank, LexicalWeight = 0.5, VectorWeight = 0.5 };
+        IReadOnlyList<VectorSearchResult> rrf = HybridSearcher.Fuse(Lexical, Semantic, 10, rank);
         Assert.Equal(ReciprocalRankFusion.Fuse([Lexical, Semantic], 10, 60, [0.5, 0.5]).Select(r => (r.Key, r.Score)), rrf.Select(r => (r.Key, r.Score)));
 
         var weighted = new HybridSearchOptions { Fusion = FusionMethod.WeightedScore, LexicalWeight = 0.3, VectorWeight = 0.7 };
         IReadOnlyList<VectorSearchResult> ws = HybridSearcher.Fuse(Lexical, Semantic, 10, weighted);
         Assert.Equal(WeightedScoreFusion.Fuse([Lexical, Semantic], [0.3, 0.7], 10).Select(r => (r.Key, r.Score)), ws.Select(r => (r.Key, r.Score)));
+    }
+
+    [Fact]
+    public void Under_min_max_a_document_missing_from_a_one_result_list_scores_below_the_one_it_holds()
+    {
+        // One BM25 hit normalizes to 1; were the floor that list's own minimum (also 1), every vector-only
+        // document would score as if BM25 had found it too, and the lexical match would count for nothing.
+        IReadOnlyList<VectorSearchResult> lexical = Ranking(("b", 7.5f));
+        IReadOnlyList<VectorSearchResult> semantic = Ranking(("a", 0.9f), ("b", 0.8f), ("c", 0.1f));
+
+        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([lexical, semantic], [0.6, 0.4], 3);
+
+        // Scalar reference: b = 0.6 * 1 + 0.4 * (0.8 - 0.1) / 0.8, a = 0.6 * 0 + 0.4 * 1, c = 0.
+        Assert.Equal(["b", "a", "c"], fused.Select(r => r.Key));
+        Assert.Equal(0.6 + (0.4 * 0.7 / 0.8), fused[0].Score, 1e-6);
+        Assert.Equal(0.4, fused[1].Score, 1e-6);
+        Assert.Equal(0.0, fused[2].Score, 1e-6);
     }
 
     [Fact]
