@@ -15,7 +15,8 @@ public static class StaticEmbeddingsBuilderExtensions
     /// <param name="model">
     /// The model file or Model2Vec folder. When <see langword="null"/> (the default): the options'
     /// <see cref="StaticEmbedderOptions.ModelPath"/>, else <see cref="EmbeddingsOptions.Model"/> from configuration,
-    /// else <c>EMBEDDINGS_STATIC_MODEL</c>, else the GloVe default (see <see cref="StaticModelLocator"/>).
+    /// else <c>EMBEDDINGS_STATIC_MODEL</c>, else the embedded default distilled from all-MiniLM-L6-v2
+    /// (see <see cref="StaticModelLocator.Resolve"/>).
     /// </param>
     /// <param name="configure">Changes the embedder options.</param>
     /// <returns>The builder.</returns>

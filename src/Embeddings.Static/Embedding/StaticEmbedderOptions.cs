@@ -8,8 +8,8 @@ public sealed class StaticEmbedderOptions
 
     /// <summary>
     /// Gets or sets the model file or Model2Vec folder. Default: <see langword="null"/>: the
-    /// <c>EMBEDDINGS_STATIC_MODEL</c> environment variable, else the GloVe default that
-    /// <see cref="StaticModelLocator"/> finds (<c>shared/models/glove-6B-100d-top100k/vectors.bin</c>).
+    /// <c>EMBEDDINGS_STATIC_MODEL</c> environment variable, else the default model embedded in this assembly
+    /// (<see cref="StaticDefaultModel"/>, distilled from all-MiniLM-L6-v2; see <see cref="StaticModelLocator.Resolve"/>).
     /// </summary>
     public string? ModelPath { get; set; }
 
