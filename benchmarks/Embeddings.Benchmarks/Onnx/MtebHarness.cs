@@ -45,6 +45,11 @@ internal static class MtebHarness
             return 2;
         }
 
+        if (args.Length > 3 && args[3] == "arctic-sts")
+        {
+            return await ProbeArcticStsAsync(data, threads);
+        }
+
         string cacheDir = Path.Combine(root, ".models", "mteb-cache");
         Console.WriteLine($"| model | task | metric | published | ours | gap | source of the published figure |");
         Console.WriteLine("|---|---|---|---:|---:|---:|---|");
@@ -74,6 +79,35 @@ internal static class MtebHarness
 
         Console.WriteLine(allWithin ? $"every score within {Tolerance} points" : $"some score is more than {Tolerance} points off");
         return allWithin ? 0 : 1;
+    }
+
+    /// <summary>
+    /// <c>mteb SHARED_DIR THREADS arctic-sts</c>: arctic-embed-xs on STSBenchmark test under each reading of the
+    /// protocol (pooling, the query prompt on both sentences or on none), to find which one the published figure used.
+    /// </summary>
+    private static async Task<int> ProbeArcticStsAsync(string data, int threads)
+    {
+        IReadOnlyList<SentencePair> sts = SentencePairDatasets.LoadStsBenchmark(Path.Combine(data, "stsbenchmark", "sts-test.csv"));
+        string prompt = OnnxModelCatalog.Find(PackagedModels.ArcticEmbedXs.ModelId)?.Prompts?.QueryPrefix ?? string.Empty;
+        Console.WriteLine("| arctic-embed-xs, STSBenchmark test | pooling | prompt on both sentences | Spearman (cosine) |");
+        Console.WriteLine("|---|---|---|---:|");
+        foreach (PoolingStrategy pooling in new[] { PoolingStrategy.Cls, PoolingStrategy.Mean })
+        {
+            foreach (string prefix in new[] { string.Empty, prompt })
+            {
+                using OnnxEmbedder embedder = await OnnxEmbedder.LoadAsync(PackagedModels.ArcticEmbedXs, new OnnxEmbedderOptions
+                {
+                    IntraOpThreads = threads,
+                    BatchSize = 32,
+                    Pooling = pooling,
+                    Prompts = new EmbeddingPrompts(prefix, prefix),
+                });
+                double spearman = 100 * (await SimilarityEvaluator.EvaluateAsync(embedder, sts)).Spearman;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| | {pooling} | {(prefix.Length == 0 ? "none" : "query prompt")} | {spearman:F2} |"));
+            }
+        }
+
+        return 0;
     }
 
     private static async Task<double> EvaluateAsync(IEmbeddingGenerator<string, Embedding<float>> generator, string task, string data)

@@ -30,13 +30,26 @@ public sealed class TransformersJsParityTests
     public void Token_ids_equal_transformers_js_for_every_text()
     {
         OnnxEmbedder embedder = MiniLM.Value;
+        var differences = new List<string>();
         foreach (ReferenceEntry entry in Expected.Value.Entries)
         {
-            IReadOnlyList<int> ours = embedder.Tokenize(entry.Text);
-            Assert.True(
-                entry.InputIds.SequenceEqual(ours),
-                $"token ids differ for {JsonSerializer.Serialize(entry.Text)}: transformers.js [{string.Join(' ', entry.InputIds)}], ours [{string.Join(' ', ours)}]");
+            int[] ours = [.. embedder.Tokenize(entry.Text)];
+            if (!entry.InputIds.SequenceEqual(ours))
+            {
+                int at = 0;
+                while (at < ours.Length && at < entry.InputIds.Length && ours[at] == entry.InputIds[at])
+                {
+                    at++;
+                }
+
+                int from = Math.Max(0, at - 3);
+                differences.Add(
+                    $"{JsonSerializer.Serialize(entry.Text[..Math.Min(60, entry.Text.Length)])}...: first difference at id {at}: "
+                    + $"transformers.js [{string.Join(' ', entry.InputIds.Skip(from).Take(8))}], ours [{string.Join(' ', ours.Skip(from).Take(8))}]");
+            }
         }
+
+        Assert.True(differences.Count == 0, $"{differences.Count} texts differ:\n{string.Join('\n', differences)}");
     }
 
     [Fact]
