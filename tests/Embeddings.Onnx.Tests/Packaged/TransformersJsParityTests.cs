@@ -6,6 +6,9 @@ namespace Embeddings.Onnx.Tests.Packaged;
 /// The packaged all-MiniLM-L6-v2 against transformers.js on the same model files. The reference
 /// (Reference/all-MiniLM-L6-v2.transformersjs.json) was produced by benchmarks/onnx/reference.mjs with transformers.js:
 /// 220 texts, among them SciFact abstracts beyond 256 tokens, accents, CJK, emoji, whitespace only and mixed case.
+/// A truncated input ends with [SEP], as in Hugging Face's Python tokenizers and sentence-transformers: the script
+/// tokenizes the whole text with transformers.js, keeps the first 255 ids and appends [SEP], because transformers.js'
+/// own <c>truncation: true</c> cuts after [SEP] was added and drops it.
 /// </summary>
 public sealed class TransformersJsParityTests
 {
