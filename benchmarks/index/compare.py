@@ -95,11 +95,16 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--build-rounds", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2, help="build threads for both hnswlib and ours")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first LIMIT base vectors (quick checks)")
+    ap.add_argument("--deletes", type=float, default=None, metavar="FRACTION",
+                    help="only measure our recall before and after deleting FRACTION of the records and inserting them again")
     args = ap.parse_args()
     k = args.k
     efs = [int(e) for e in args.efs.split(",")]
 
     _, base = read_word2vec(args.base)
+    if args.limit is not None:
+        base = base[:args.limit]
     _, queries = read_word2vec(args.queries)
     base_n = normalize(base)
     queries_n = normalize(queries)
@@ -111,7 +116,11 @@ def main():
 
     faiss.omp_set_num_threads(1)
     ours = Ours(args.harness + ["--base", args.base, "--queries", args.queries, "--gt", args.gt,
-                                "--m", str(args.m), "--efc", str(args.efc), "--threads", str(args.threads), "--k", str(k)])
+                                "--m", str(args.m), "--efc", str(args.efc), "--threads", str(args.threads), "--k", str(k),
+                                "--limit", str(len(base))])
+
+    if args.deletes is not None:
+        return churn(ours, args, efs)
 
     builds = {"ours-hnsw": [], "hnswlib": [], "ours-flat": [], "faiss-flat": []}
     build_cpu = {"ours-hnsw": [], "hnswlib": [], "ours-flat": [], "faiss-flat": []}
@@ -216,6 +225,27 @@ def main():
           f"{statistics.median(build_cpu['ours-hnsw']) / statistics.median(build_cpu['hnswlib']):.2f} CPU; "
           f"memory ratio = {memory['ours-hnsw'] / memory['hnswlib']:.2f}; "
           f"flat QPS ratio ours/FAISS(1 query/call) = {statistics.median(results[('ours-flat', 0)]['qps']) / statistics.median(results[('faiss-flat-1', 0)]['qps']):.2f}")
+
+
+def churn(ours, args, efs):
+    """Recall of one build before and after deleting args.deletes of its records and inserting them again; --rounds builds."""
+    rows = {ef: ([], []) for ef in efs}
+    for r in range(args.rounds):
+        reply = ours.ask(f"churn-hnsw {args.deletes} {','.join(map(str, efs))}")
+        print(f"# round {r + 1}: {reply[1]} records deleted and reinserted in {reply[2]} s wall", flush=True)
+        for field in reply[3:]:
+            ef, before, after = field.split(":")
+            rows[int(ef)][0].append(float(before))
+            rows[int(ef)][1].append(float(after))
+    ours.close()
+    print(f"# uptime: {os.popen('uptime').read().strip()}", flush=True)
+    print()
+    print(f"| efSearch | recall@10 fresh build | after {args.deletes:.0%} deletes + reinserts | gap (median) | gap (worst round) |")
+    print("|---:|---:|---:|---:|---:|")
+    for ef in efs:
+        before, after = rows[ef]
+        gaps = [b - a for b, a in zip(before, after)]
+        print(f"| {ef} | {statistics.median(before):.4f} | {statistics.median(after):.4f} | {statistics.median(gaps):+.4f} | {max(gaps):+.4f} |")
 
 
 if __name__ == "__main__":

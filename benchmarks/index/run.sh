@@ -2,6 +2,7 @@
 # One command: builds the harness, then measures our FlatIndex/HnswIndex against hnswlib 0.6.2 and FAISS 1.7.3
 # (/usr/bin/python3) on the 100,000 GloVe vectors and 1,000 dev queries, interleaved in one run, and prints one table.
 # Usage: bash benchmarks/index/run.sh [extra compare.py arguments, e.g. --rounds 5]
+#        bash benchmarks/index/run.sh --deletes 0.3 --rounds 3   (our recall before/after 30% deletes + reinserts)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 shared="${EMBEDDINGS_SHARED:-$root/../shared}"

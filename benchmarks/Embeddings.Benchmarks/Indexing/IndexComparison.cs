@@ -7,7 +7,7 @@ namespace Embeddings.Benchmarks.Indexing;
 
 /// <summary>
 /// The C# side of <c>benchmarks/index/run.sh</c>: loads the GloVe vectors and queries, then obeys line commands
-/// on stdin (build-hnsw, build-flat, search-hnsw EF, search-flat, search-flat-batch, quit) and answers one line
+/// on stdin (build-hnsw, build-flat, search-hnsw EF, search-flat, churn-hnsw FRACTION EFS, quit) and answers one line
 /// each on stdout, so the Python driver can interleave our measurements with hnswlib's and FAISS's in one run.
 /// </summary>
 public static class IndexComparison
@@ -16,7 +16,7 @@ public static class IndexComparison
     public const string Command = "index-compare";
 
     /// <summary>Runs the harness.</summary>
-    /// <param name="args">--base FILE --queries FILE --gt FILE [--m 16] [--efc 200] [--threads 2] [--k 10].</param>
+    /// <param name="args">--base FILE --queries FILE --gt FILE [--m 16] [--efc 200] [--threads 2] [--k 10] [--limit N (first N base vectors)].</param>
     public static void Run(string[] args)
     {
         var options = ParseArgs(args);
@@ -29,6 +29,12 @@ public static class IndexComparison
         int k = int.Parse(options.GetValueOrDefault("k", "10"), CultureInfo.InvariantCulture);
 
         (string[] words, float[][] vectors) = ReadWord2Vec(basePath);
+        if (options.TryGetValue("limit", out string? limitText))
+        {
+            int limit = int.Parse(limitText, CultureInfo.InvariantCulture);
+            words = words[..Math.Min(limit, words.Length)];
+            vectors = vectors[..words.Length];
+        }
         (_, float[][] queries) = ReadWord2Vec(queryPath);
         int[][] truth = ReadTruth(gtPath, queries.Length, k);
         var position = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
@@ -100,6 +106,42 @@ public static class IndexComparison
                         break;
                     }
 
+                case "churn-hnsw":
+                    {
+                        // Recall of one build before and after deleting a fraction of the records and inserting them
+                        // again (same keys and vectors, so the live set and the ground truth stay the same).
+                        double fraction = double.Parse(parts[1], CultureInfo.InvariantCulture);
+                        int[] efs = parts[2].Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)).ToArray();
+                        using var churned = new HnswIndex(vectors[0].Length, DistanceMetric.Cosine, new HnswIndexOptions { M = m, EfConstruction = efConstruction, InitialCapacity = vectors.Length, Seed = 42 });
+                        var records = new VectorRecord[vectors.Length];
+                        for (int i = 0; i < records.Length; i++)
+                        {
+                            records[i] = new VectorRecord(words[i], vectors[i]);
+                        }
+
+                        churned.AddParallel(records, threads);
+                        double[] before = efs.Select(ef => Recall(churned, queries, truth, position, k, ef)).ToArray();
+                        var random = new Random(11);
+                        VectorRecord[] moved = records.OrderBy(_ => random.Next()).Take((int)(records.Length * fraction)).ToArray();
+                        foreach (VectorRecord record in moved)
+                        {
+                            churned.Remove(record.Key);
+                        }
+
+                        var watch = Stopwatch.StartNew();
+                        churned.AddParallel(moved, threads);
+                        double reinsertSeconds = watch.Elapsed.TotalSeconds;
+                        double[] after = efs.Select(ef => Recall(churned, queries, truth, position, k, ef)).ToArray();
+                        var reply = new StringBuilder("churn-hnsw ").Append(moved.Length).Append(' ').Append(reinsertSeconds.ToString("F2", CultureInfo.InvariantCulture));
+                        for (int i = 0; i < efs.Length; i++)
+                        {
+                            reply.Append(CultureInfo.InvariantCulture, $" {efs[i]}:{before[i]:F4}:{after[i]:F4}");
+                        }
+
+                        Console.WriteLine(reply.ToString());
+                        break;
+                    }
+
                 case "quit":
                     hnsw?.Dispose();
                     flat?.Dispose();
@@ -156,6 +198,27 @@ public static class IndexComparison
 
         double seconds = ThreadCpuSeconds() - cpuStart;
         return (hits / (double)(queries.Length * k), queries.Length / seconds);
+    }
+
+    private static double Recall(HnswIndex index, float[][] queries, int[][] truth, Dictionary<string, int> position, int k, int ef)
+    {
+        var keys = new string[k];
+        var scores = new float[k];
+        var options = new VectorSearchOptions { EfSearch = ef };
+        int hits = 0;
+        for (int q = 0; q < queries.Length; q++)
+        {
+            int n = index.Search(queries[q], keys, scores, options);
+            for (int i = 0; i < n; i++)
+            {
+                if (Array.IndexOf(truth[q], position[keys[i]]) >= 0)
+                {
+                    hits++;
+                }
+            }
+        }
+
+        return hits / (double)(queries.Length * k);
     }
 
     /// <summary>
