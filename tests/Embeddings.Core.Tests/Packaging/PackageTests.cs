@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
-using System.Text;
 using System.Xml.Linq;
 using Embeddings.Testing;
 
@@ -184,71 +182,12 @@ public sealed class PackageTests
             """);
     }
 
-    private static async Task<string> RunDotnetAsync(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(DotnetPath())
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The test host inherits MSBuild settings from the `dotnet test` that launched it; a nested build must not.
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        Task stdout = PumpAsync(process.StandardOutput, output);
-        Task stderr = PumpAsync(process.StandardError, output);
-        using var timeout = new CancellationTokenSource(StepTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {StepTimeout}.\n{output}");
-        }
-
-        await Task.WhenAll(stdout, stderr);
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
-        return output.ToString();
-    }
-
-    private static async Task PumpAsync(StreamReader reader, StringBuilder into)
-    {
-        while (await reader.ReadLineAsync() is string line)
-        {
-            lock (into)
-            {
-                into.AppendLine(line);
-            }
-        }
-    }
+    private static Task<string> RunDotnetAsync(string workingDirectory, params string[] arguments) =>
+        DotnetCli.RunAsync(workingDirectory, StepTimeout, arguments);
 
     private static string BuildConfiguration() =>
         typeof(PackageTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), inherit: false)
             .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
-
-    private static string DotnetPath()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
-    }
 
     private static string GlobalPackagesFolder() =>
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
