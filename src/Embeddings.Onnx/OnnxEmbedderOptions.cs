@@ -29,6 +29,16 @@ public sealed class OnnxEmbedderOptions
     /// <summary>Gets or sets how many inputs run through the model at once. Default: 32.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// Gets or sets the most padded tokens (rows times the longest row) one batch may hold; a batch ends at
+    /// <see cref="BatchSize"/> inputs or at this budget, whichever comes first. Inputs are sorted by length before
+    /// batching, so short inputs run in wide batches and long ones in narrow batches. Default: 0, no token budget.
+    /// </summary>
+    internal int MaxBatchTokens { get; set; }
+
+    /// <summary>Gets the ONNX Runtime session configuration entries to set (benchmarks compare them). Default: none.</summary>
+    internal IDictionary<string, string> SessionConfigEntries { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Gets or sets ONNX Runtime's intra-op thread count. Default: 0, ONNX Runtime's choice (one per physical core).</summary>
     public int IntraOpThreads { get; set; }
 
@@ -65,6 +75,7 @@ public sealed class OnnxEmbedderOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads, nameof(IntraOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxBatchTokens, nameof(MaxBatchTokens));
         if (MaxTokens is int max)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(max, 2, nameof(MaxTokens));
