@@ -17,8 +17,6 @@ internal sealed class SearchScratch
 
     public NeighborHeap Candidates { get; } = new();
 
-    public NeighborHeap Pruning { get; } = new();
-
     public float[] Query { get; private set; } = [];
 
     public HeapEntry[] Sorted { get; private set; } = new HeapEntry[64];
@@ -28,8 +26,6 @@ internal sealed class SearchScratch
     public HeapEntry[] NeighborSorted { get; private set; } = new HeapEntry[64];
 
     public HeapEntry[] NeighborSelected { get; private set; } = new HeapEntry[64];
-
-    public int[] Links { get; private set; } = new int[64];
 
     public int[] Ids { get; private set; } = new int[256];
 
@@ -75,7 +71,6 @@ internal sealed class SearchScratch
             Selected = new HeapEntry[size];
             NeighborSorted = new HeapEntry[size];
             NeighborSelected = new HeapEntry[size];
-            Links = new int[size];
         }
     }
 
