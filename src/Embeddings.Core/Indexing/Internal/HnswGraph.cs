@@ -36,6 +36,9 @@ internal sealed partial class HnswGraph
     public const int GenerationStep = 4;
     public const int MaxLevel = 30;
 
+    /// <summary>The most cache lines of one vector the walk prefetches; the hardware prefetcher streams the rest.</summary>
+    private const int PrefetchLineLimit = 8;
+
     private readonly int _m;
     private readonly int _maxM0;
     private readonly int _efConstruction;
@@ -236,6 +239,12 @@ internal sealed partial class HnswGraph
         ref int stamps = ref MemoryMarshal.GetArrayDataReference(_stamps);
         int stride = _stride0;
         int maxM0 = _maxM0;
+        int prefetchLines = Math.Min(((dims * sizeof(float)) + 63) / 64, PrefetchLineLimit);
+        scratch.EnsureGatherCapacity(maxM0);
+        int[] gatheredIds = scratch.Gathered;
+        float[] gatheredDistances = scratch.GatheredDistances;
+        ref int gathered = ref MemoryMarshal.GetArrayDataReference(gatheredIds);
+        ref float distances = ref MemoryMarshal.GetArrayDataReference(gatheredDistances);
         scratch.NewVisit();
         scratch.TryVisit(current);
         float lowerBound = float.PositiveInfinity;
@@ -257,17 +266,27 @@ internal sealed partial class HnswGraph
             int node = candidates.Pop().Id;
             ref int list = ref Unsafe.Add(ref links, (nint)node * stride);
             int n = Math.Min(Volatile.Read(ref list), maxM0);
+
+            // Gather the unvisited neighbours and ask for their vectors first, then take all distances in one pass:
+            // the rows' cache misses overlap instead of each stalling its own distance.
+            int count = 0;
             for (int j = 1; j <= n; j++)
             {
                 int neighbor = Unsafe.Add(ref list, j);
-                if (!scratch.TryVisit(neighbor))
+                if (scratch.TryVisit(neighbor))
                 {
-                    continue;
+                    Unsafe.Add(ref gathered, count++) = neighbor;
+                    HnswKernels.Prefetch(ref Unsafe.Add(ref vectors, (nint)neighbor * dims), prefetchLines);
                 }
+            }
 
-                float d = TDistance.Compute(ref q, ref Unsafe.Add(ref vectors, (nint)neighbor * dims), dims);
+            HnswKernels.Distances<TDistance>(ref q, ref vectors, dims, gatheredIds.AsSpan(0, count), gatheredDistances.AsSpan(0, count));
+            for (int j = 0; j < count; j++)
+            {
+                float d = Unsafe.Add(ref distances, j);
                 if (results.Count < ef || d < lowerBound)
                 {
+                    int neighbor = Unsafe.Add(ref gathered, j);
                     candidates.Push(-d, neighbor);
                     if (IsLive(ref stamps, neighbor) && admission.Admits(neighbor))
                     {

@@ -29,6 +29,21 @@ internal sealed class SearchScratch
 
     public int[] Ids { get; private set; } = new int[256];
 
+    /// <summary>Gets the unvisited neighbours of the node a graph walk expands, gathered before their distances.</summary>
+    public int[] Gathered { get; private set; } = new int[64];
+
+    /// <summary>Gets the distances to <see cref="Gathered"/>.</summary>
+    public float[] GatheredDistances { get; private set; } = new float[64];
+
+    public void EnsureGatherCapacity(int count)
+    {
+        if (Gathered.Length < count)
+        {
+            Gathered = new int[count];
+            GatheredDistances = new float[count];
+        }
+    }
+
     public int[] HopIds { get; private set; } = new int[64];
 
     public void EnsureIdCapacity(int count, int hops)
