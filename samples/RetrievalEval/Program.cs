@@ -20,6 +20,13 @@ var datasetsArgument = new Argument<string[]>("datasets")
     Arity = ArgumentArity.ZeroOrMore,
     DefaultValueFactory = _ => ["scifact", "msmarco-trec-dl-subset"],
 };
+datasetsArgument.Validators.Add(r =>
+{
+    foreach (var token in r.Tokens.Where(t => t.Value.StartsWith('-')))
+    {
+        r.AddError($"'{token.Value}' is not an option (datasets are names under shared/data or folders).");
+    }
+});
 var root = new RootCommand("A markdown table of dataset x method x representation (nDCG@10, Recall@100, MRR@10, index memory, query latency) for BM25, static embedders and their hybrids on BEIR sets.")
 {
     datasetsArgument,

@@ -33,6 +33,13 @@ topOption.Validators.Add(r =>
     }
 });
 var queriesArgument = new Argument<string[]>("queries") { Description = "The queries; none: read one per line from stdin.", Arity = ArgumentArity.ZeroOrMore };
+queriesArgument.Validators.Add(r =>
+{
+    foreach (var token in r.Tokens.Where(t => t.Value.StartsWith('-')))
+    {
+        r.AddError($"'{token.Value}' is not an option (a query cannot start with '-').");
+    }
+});
 var root = new RootCommand("Index a BEIR corpus with the distilled static default (and BM25), then answer queries given as arguments or read from stdin.")
 {
     datasetOption,

@@ -74,7 +74,8 @@ internal static class SampleApp
     /// <returns><see cref="MissingPrerequisite"/>.</returns>
     public static int Missing(string message)
     {
-        Console.Error.WriteLine($"{_name}: {OneLine(message)}");
+        string line = OneLine(message);
+        Console.Error.WriteLine(line.StartsWith(_name + " ", StringComparison.Ordinal) ? line : $"{_name}: {line}");
         return MissingPrerequisite;
     }
 

@@ -12,7 +12,7 @@ internal sealed record SampleRun(string Sample, int ExitCode, string Output, str
         Assert.True(ExitCode == exitCode, $"{Sample} exited with {ExitCode}, expected {exitCode}.\n{this}");
         AssertNoStackTrace();
         string line = Assert.Single(ErrorLines);
-        Assert.StartsWith(Sample + ": ", line, StringComparison.Ordinal);
+        Assert.Matches($"^{Sample}[: ]", line);
         return line;
     }
 
