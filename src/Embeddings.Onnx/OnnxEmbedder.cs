@@ -32,10 +32,11 @@ public sealed class OnnxEmbedder : EmbedderBase
     /// <summary>In the result's <see cref="GeneratedEmbeddings{TEmbedding}.AdditionalProperties"/>: how many inputs of the call were truncated (an <see cref="int"/>).</summary>
     public const string TruncatedInputsPropertyKey = "onnx.truncated_inputs";
 
-    private static readonly Meter OnnxMeter = new(MeterName);
-    private static readonly Counter<long> TruncatedInputs = OnnxMeter.CreateCounter<long>(
-        TruncatedInputsCounterName, unit: "{input}", description: "Inputs cut to the model's token limit.");
+    // The process-wide meter serves embedders created without a meter factory; a factory's meter is created once per factory.
+    private static readonly Lazy<Counter<long>> SharedTruncatedInputs = new(() => CreateTruncatedInputsCounter(new Meter(MeterName)));
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IMeterFactory, Counter<long>> FactoryTruncatedInputs = new();
 
+    private readonly Counter<long> _truncatedInputs;
     private readonly InferenceSession _session;
     private readonly TextTokenizer _tokenizer;
     private readonly string[] _inputNames;
@@ -71,8 +72,14 @@ public sealed class OnnxEmbedder : EmbedderBase
         _batchSize = options.BatchSize;
         _maxBatchTokens = options.MaxBatchTokens;
         _overlongInput = options.OverlongInput;
+        _truncatedInputs = options.MeterFactory is { } factory
+            ? FactoryTruncatedInputs.GetValue(factory, static f => CreateTruncatedInputsCounter(f.Create(MeterName)))
+            : SharedTruncatedInputs.Value;
         MaxTokens = descriptor.MaxInputTokens ?? 512;
     }
+
+    private static Counter<long> CreateTruncatedInputsCounter(Meter meter) =>
+        meter.CreateCounter<long>(TruncatedInputsCounterName, unit: "{input}", description: "Inputs cut to the model's token limit.");
 
     /// <summary>Gets the token limit per input, [CLS] and [SEP] included.</summary>
     public int MaxTokens { get; }
@@ -269,7 +276,7 @@ public sealed class OnnxEmbedder : EmbedderBase
 
         if (truncated > 0)
         {
-            TruncatedInputs.Add(truncated, new KeyValuePair<string, object?>("model", Descriptor.ModelId));
+            _truncatedInputs.Add(truncated, new KeyValuePair<string, object?>("model", Descriptor.ModelId));
         }
 
         var generated = new GeneratedEmbeddings<Embedding<float>>(results)

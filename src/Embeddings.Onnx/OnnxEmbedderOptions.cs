@@ -71,6 +71,14 @@ public sealed class OnnxEmbedderOptions
     /// <summary>Gets or sets how a Hugging Face repository id is downloaded and cached. Default: <see cref="ModelDownloadOptions"/>' defaults.</summary>
     public ModelDownloadOptions Download { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets the factory that creates the <see cref="OnnxEmbedder.MeterName"/> meter, so that the meter
+    /// belongs to a host's container (as Microsoft.Extensions.AI's OpenTelemetry decorators do) and is disposed with it.
+    /// Default: <see langword="null"/>: a process-wide meter. <c>UseOnnxModel</c> sets it to the container's
+    /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/> when one is registered (hosts register one; else <c>services.AddMetrics()</c>).
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
