@@ -237,7 +237,7 @@ public sealed class VectorMathTests
         Assert.Contains("12", hamming.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [OptimizedBuildFact]
     public void Kernels_do_not_allocate()
     {
         (float[] a, float[] b) = Pair(1000, 11, 0.3f);
