@@ -4,9 +4,11 @@ using BenchmarkDotNet.Running;
 // other first arguments select the comparison harnesses that the scripts in benchmarks/ drive.
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Indexing.IndexComparison.Command) { Embeddings.Benchmarks.Indexing.IndexComparison.Run(args[1..]); return; }
 if (args is [Embeddings.Benchmarks.Indexing.BatchedFlatHarness.Command, ..]) { Embeddings.Benchmarks.Indexing.BatchedFlatHarness.Run(args[1..]); return; }
+if (args is [Embeddings.Benchmarks.Indexing.MiniLmAnnDataset.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Indexing.MiniLmAnnDataset.RunAsync(args[1..])); }
 if (args is ["quantization", ..]) { Embeddings.Benchmarks.Quantization.QuantizationHarness.Run(args[1..]); return; }
 if (args is ["quantization-retention", ..]) { await Embeddings.Benchmarks.Quantization.RetentionHarness.RunAsync(args[1..]); return; }
 if (args.Length > 0 && args[0] == Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.Command) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxComparisonHarness.RunAsync(args)); }
+if (args is [Embeddings.Benchmarks.Onnx.OnnxTuningHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxTuningHarness.RunAsync(args)); }
 if (args is [Embeddings.Benchmarks.Onnx.MtebHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Onnx.MtebHarness.RunAsync(args)); }
 if (args is [Embeddings.Benchmarks.Onnx.PackagedModelExport.Command, ..]) { Environment.Exit(Embeddings.Benchmarks.Onnx.PackagedModelExport.Run(args)); }
 if (args is [Embeddings.Benchmarks.Onnx.OnnxMemoryHarness.Command, ..]) { Environment.Exit(await Embeddings.Benchmarks.Onnx.OnnxMemoryHarness.RunAsync(args)); }

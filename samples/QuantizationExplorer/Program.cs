@@ -2,6 +2,8 @@
 // corpus embedded with the embedded default static embedder (GloVe, SIF weighting), searched exhaustively.
 //
 //   dotnet run -c Release --project samples/QuantizationExplorer [-- --dataset scifact] [--rescore 4]
+// Needs the shared fixtures (a BEIR dataset under ../shared/data); without them it says so in one line.
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Embeddings;
@@ -10,31 +12,50 @@ using Embeddings.Samples;
 using Embeddings.Static;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-string dataset = "scifact";
-int rescore = 4;
-for (int i = 0; i < args.Length; i++)
+var datasetOption = new Option<string>("--dataset", "-d")
 {
-    switch (args[i])
+    Description = "A BEIR dataset under shared/data (scifact, ...) or a BEIR folder.",
+    DefaultValueFactory = _ => "scifact",
+};
+var rescoreOption = new Option<int>("--rescore")
+{
+    Description = "How many times k candidates the quantized scan keeps for re-ranking with float32 vectors.",
+    DefaultValueFactory = _ => 4,
+};
+rescoreOption.Validators.Add(r =>
+{
+    if (r.GetValueOrDefault<int>() < 1)
     {
-        case "--dataset" when i + 1 < args.Length: dataset = args[++i]; break;
-        case "--rescore" when i + 1 < args.Length: rescore = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        default:
-            Console.Error.WriteLine("usage: QuantizationExplorer [--dataset NAME|PATH] [--rescore FACTOR]");
-            return 2;
+        r.AddError($"--rescore must be at least 1, not {r.GetValueOrDefault<int>()}.");
     }
+});
+var root = new RootCommand("What each quantizer (float16, int8, binary, PQ, Matryoshka prefix) costs in recall and buys in memory, on a BEIR corpus embedded with the static embedder.")
+{
+    datasetOption,
+    rescoreOption,
+};
+if (!SampleApp.TryParse(root, args, out ParseResult? parsed, out int exitCode))
+{
+    return exitCode;
 }
 
+string dataset = parsed.GetValue(datasetOption)!;
+int rescore = parsed.GetValue(rescoreOption);
 if (SampleData.MissingFixtures("QuantizationExplorer", dataset) is string missing)
 {
-    Console.Error.WriteLine(missing);
-    return 1;
+    return SampleApp.Missing(missing);
 }
 
 const int K = 10;
 var total = Stopwatch.StartNew();
 BeirDataset data = BeirDataset.Load(SampleData.Dataset(dataset));
 StaticEmbedder embedder = StaticEmbedder.Load((string?)null, o => o.Weighting = WordWeighting.Sif);
-float[][] documents = await ExactRetrieval.EmbedNormalizedAsync(embedder, data.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
+float[][] documents = await SampleOutput.ProgressAsync($"Embedding {data.Corpus.Count:N0} documents", 1, async bar =>
+{
+    float[][] embedded = await ExactRetrieval.EmbedNormalizedAsync(embedder, data.Corpus.Select(d => d.FullText).ToArray(), EmbeddingInputKind.Document);
+    bar.Advance();
+    return embedded;
+});
 // Every query of the set is a nearest-neighbour query; the judged ones also give nDCG@10.
 float[][] queries = await ExactRetrieval.EmbedNormalizedAsync(embedder, data.AllQueries.Select(q => q.Text).ToArray(), EmbeddingInputKind.Query);
 int dimensions = documents[0].Length, count = documents.Length;
@@ -53,54 +74,66 @@ var quantizers = new List<(string Name, IVectorQuantizer Quantizer, DistanceMetr
     ("binary, float query (asymmetric)", new BinaryQuantizer(dimensions), DistanceMetric.DotProduct),
     ("binary, Hamming", new BinaryQuantizer(dimensions), DistanceMetric.Hamming),
 };
-foreach (int subspaces in new[] { 50, 25, 10 })
+int[] subspaceCounts = [50, 25, 10];
+await SampleOutput.ProgressAsync("Training product quantizers", subspaceCounts.Length, bar =>
 {
-    var clock = Stopwatch.StartNew();
-    ProductQuantizer pq = ProductQuantizer.Train(flat, dimensions, subspaces);
-    Console.Error.WriteLine($"  PQ {subspaces}x8 trained in {clock.ElapsedMilliseconds} ms");
-    quantizers.Add(($"PQ {subspaces} subspaces x 8 bits", pq, DistanceMetric.DotProduct));
-}
+    foreach (int subspaces in subspaceCounts)
+    {
+        ProductQuantizer pq = ProductQuantizer.Train(flat, dimensions, subspaces);
+        quantizers.Add(($"PQ {subspaces} subspaces x 8 bits", pq, DistanceMetric.DotProduct));
+        bar.Advance();
+    }
+
+    return Task.FromResult(0);
+});
 
 quantizers.Add(("first 50 dims (GloVe is not Matryoshka-trained)", new MatryoshkaPrefixQuantizer(dimensions, dimensions / 2), DistanceMetric.DotProduct));
 
-Console.WriteLine($"{Path.GetFileName(data.Directory)}: {count:N0} documents, {queries.Length:N0} queries, {embedder.Fingerprint.ModelId} with SIF weighting, exhaustive search, k = {K}");
-Console.WriteLine();
-Console.WriteLine($"| representation | bytes/vector | compression | memory | recall@{K} | recall@{K}, {rescore}x rescored | nDCG@10 | nDCG@10 rescored | scan per query |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-foreach ((string name, IVectorQuantizer quantizer, DistanceMetric metric) in quantizers)
+var rows = await SampleOutput.ProgressAsync($"Scanning with {quantizers.Count} representations", quantizers.Count, bar =>
 {
-    int bytes = quantizer.BytesPerVector;
-    byte[] codes = new byte[(long)bytes * count];
-    for (int i = 0; i < count; i++)
+    var table = new List<IReadOnlyList<string>>();
+    foreach ((string name, IVectorQuantizer quantizer, DistanceMetric metric) in quantizers)
     {
-        quantizer.Encode(documents[i], codes.AsSpan(i * bytes, bytes));
+        int bytes = quantizer.BytesPerVector;
+        byte[] codes = new byte[(long)bytes * count];
+        for (int i = 0; i < count; i++)
+        {
+            quantizer.Encode(documents[i], codes.AsSpan(i * bytes, bytes));
+        }
+
+        double recall = 0, recallRescored = 0;
+        var runs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var runsRescored = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var scan = new List<double>(queries.Length);
+        for (int q = 0; q < queries.Length; q++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            QuantizedSearchHit[] hits = QuantizedSearch.Scan(quantizer.CreateScorer(queries[q], metric), codes, count, K * rescore);
+            scan.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+
+            int[] approximate = hits.Take(K).Select(h => h.Index).ToArray();
+            // Rescoring: re-rank the wider candidate list with the original float32 vectors (kept on disk, say).
+            int[] rescored = hits.Select(h => h.Index).OrderByDescending(i => VectorMath.Dot(queries[q], documents[i])).ThenBy(i => i).Take(K).ToArray();
+            recall += exact[q].Intersect(approximate).Count() / (double)K;
+            recallRescored += exact[q].Intersect(rescored).Count() / (double)K;
+            runs[data.AllQueries[q].Id] = approximate.Select(i => data.Corpus[i].Id).ToArray();
+            runsRescored[data.AllQueries[q].Id] = rescored.Select(i => data.Corpus[i].Id).ToArray();
+        }
+
+        scan.Sort();
+        double ndcg = RetrievalEvaluator.Evaluate(runs, data.Judgments, [10]).NdcgAt[10];
+        double ndcgRescored = RetrievalEvaluator.Evaluate(runsRescored, data.Judgments, [10]).NdcgAt[10];
+        table.Add([name, $"{bytes}", $"{4.0 * dimensions / bytes:F1}x", $"{codes.LongLength / 1024.0:F0} KiB", $"{recall / queries.Length:F3}", $"{recallRescored / queries.Length:F3}", $"{ndcg:F4}", $"{ndcgRescored:F4}", $"{scan[scan.Count / 2]:F0} µs"]);
+        bar.Advance();
     }
 
-    double recall = 0, recallRescored = 0;
-    var runs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-    var runsRescored = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-    var scan = new List<double>(queries.Length);
-    for (int q = 0; q < queries.Length; q++)
-    {
-        long start = Stopwatch.GetTimestamp();
-        QuantizedSearchHit[] hits = QuantizedSearch.Scan(quantizer.CreateScorer(queries[q], metric), codes, count, K * rescore);
-        scan.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+    return Task.FromResult(table);
+});
 
-        int[] approximate = hits.Take(K).Select(h => h.Index).ToArray();
-        // Rescoring: re-rank the wider candidate list with the original float32 vectors (kept on disk, say).
-        int[] rescored = hits.Select(h => h.Index).OrderByDescending(i => VectorMath.Dot(queries[q], documents[i])).ThenBy(i => i).Take(K).ToArray();
-        recall += exact[q].Intersect(approximate).Count() / (double)K;
-        recallRescored += exact[q].Intersect(rescored).Count() / (double)K;
-        runs[data.AllQueries[q].Id] = approximate.Select(i => data.Corpus[i].Id).ToArray();
-        runsRescored[data.AllQueries[q].Id] = rescored.Select(i => data.Corpus[i].Id).ToArray();
-    }
-
-    scan.Sort();
-    double ndcg = RetrievalEvaluator.Evaluate(runs, data.Judgments, [10]).NdcgAt[10];
-    double ndcgRescored = RetrievalEvaluator.Evaluate(runsRescored, data.Judgments, [10]).NdcgAt[10];
-    Console.WriteLine($"| {name} | {bytes} | {4.0 * dimensions / bytes:F1}x | {codes.LongLength / 1024.0:F0} KiB | {recall / queries.Length:F3} | {recallRescored / queries.Length:F3} | {ndcg:F4} | {ndcgRescored:F4} | {scan[scan.Count / 2]:F0} µs |");
-}
-
+SampleOutput.Table(
+    ["representation", "bytes/vector:", "compression:", "memory:", $"recall@{K}:", $"recall@{K}, {rescore}x rescored:", "nDCG@10:", "nDCG@10 rescored:", "scan per query:"],
+    rows,
+    $"{Path.GetFileName(data.Directory)}: {count:N0} documents, {queries.Length:N0} queries, {embedder.Fingerprint.ModelId} with SIF weighting, exhaustive search, k = {K}");
 Console.WriteLine();
 Console.WriteLine($"recall@{K}: overlap with the exact float32 top {K}. Rescored: the top {K * rescore} by the quantized score re-ranked with float32 vectors. " +
     $"Scan: median time of one exhaustive scan over the codes. Total {total.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores.");

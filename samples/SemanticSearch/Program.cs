@@ -3,40 +3,61 @@
 //
 //   dotnet run --project samples/SemanticSearch -- "does vitamin d prevent fractures"
 //   echo "what causes malaria" | dotnet run --project samples/SemanticSearch -- --dataset msmarco-trec-dl-subset
-//   options: --dataset NAME|PATH (default scifact), --mode hybrid|static|bm25 (default hybrid), --top N (default 5)
+//   dotnet run --project samples/SemanticSearch -- --help
+// Needs the shared fixtures (a BEIR dataset under ../shared/data); without them it says so in one line.
+using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Embeddings;
 using Embeddings.Evaluation;
 using Embeddings.Samples;
 using Embeddings.Static;
 
-string dataset = "scifact", mode = "hybrid";
-int top = 5;
-List<string> queries = [];
-for (int i = 0; i < args.Length; i++)
+var datasetOption = new Option<string>("--dataset", "-d")
 {
-    switch (args[i])
+    Description = "A BEIR dataset under shared/data (scifact, msmarco-trec-dl-subset, ...) or a BEIR folder.",
+    DefaultValueFactory = _ => "scifact",
+};
+var modeOption = new Option<string>("--mode")
+{
+    Description = "hybrid (BM25 and vectors fused), static (vectors only) or bm25 (keywords only).",
+    DefaultValueFactory = _ => "hybrid",
+};
+modeOption.AcceptOnlyFromAmong("hybrid", "static", "bm25");
+var topOption = new Option<int>("--top", "-k") { Description = "How many documents each query returns.", DefaultValueFactory = _ => 5 };
+topOption.Validators.Add(r =>
+{
+    if (r.GetValueOrDefault<int>() < 1)
     {
-        case "--dataset" when i + 1 < args.Length: dataset = args[++i]; break;
-        case "--mode" when i + 1 < args.Length: mode = args[++i].ToLowerInvariant(); break;
-        case "--top" when i + 1 < args.Length: top = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: SemanticSearch [--dataset NAME|PATH] [--mode hybrid|static|bm25] [--top N] [query ...]  (no query: read stdin)");
-            return 0;
-        default: queries.Add(args[i]); break;
+        r.AddError($"--top must be positive, not {r.GetValueOrDefault<int>()}.");
     }
-}
-
-if (mode is not ("hybrid" or "static" or "bm25"))
+});
+var queriesArgument = new Argument<string[]>("queries") { Description = "The queries; none: read one per line from stdin.", Arity = ArgumentArity.ZeroOrMore };
+queriesArgument.Validators.Add(r =>
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}': use hybrid, static or bm25.");
-    return 2;
+    foreach (var token in r.Tokens.Where(t => t.Value.StartsWith('-')))
+    {
+        r.AddError($"'{token.Value}' is not an option (a query cannot start with '-').");
+    }
+});
+var root = new RootCommand("Index a BEIR corpus with the distilled static default (and BM25), then answer queries given as arguments or read from stdin.")
+{
+    datasetOption,
+    modeOption,
+    topOption,
+    queriesArgument,
+};
+if (!SampleApp.TryParse(root, args, out ParseResult? parsed, out int exitCode))
+{
+    return exitCode;
 }
 
+string dataset = parsed.GetValue(datasetOption)!, mode = parsed.GetValue(modeOption)!;
+int top = parsed.GetValue(topOption);
+List<string> queries = [.. parsed.GetValue(queriesArgument) ?? []];
 if (SampleData.MissingFixtures("SemanticSearch", dataset) is string missing)
 {
-    Console.Error.WriteLine(missing);
-    return 1;
+    return SampleApp.Missing(missing);
 }
 
 var clock = Stopwatch.StartNew();
@@ -49,22 +70,25 @@ using var index = new FlatIndex(embedder.Dimensions, DistanceMetric.Cosine, fing
 var lexical = new Bm25Index();
 var titles = new Dictionary<string, BeirDocument>(StringComparer.Ordinal);
 const int batch = 256;
-int lastDecile = -1;
-for (int start = 0; start < data.Corpus.Count; start += batch)
+await SampleOutput.ProgressAsync($"Indexing {data.Corpus.Count:N0} documents", data.Corpus.Count, async bar =>
 {
-    BeirDocument[] documents = data.Corpus.Skip(start).Take(batch).ToArray();
-    var embeddings = await embedder.EmbedDocumentsAsync(documents.Select(d => d.FullText));
-    for (int i = 0; i < documents.Length; i++)
+    for (int start = 0; start < data.Corpus.Count; start += batch)
     {
-        index.Add(documents[i].Id, embeddings[i].Vector.Span, source: embedder.Fingerprint);
-        lexical.Upsert(documents[i].Id, documents[i].FullText);
-        titles[documents[i].Id] = documents[i];
+        BeirDocument[] documents = data.Corpus.Skip(start).Take(batch).ToArray();
+        var embeddings = await embedder.EmbedDocumentsAsync(documents.Select(d => d.FullText));
+        for (int i = 0; i < documents.Length; i++)
+        {
+            index.Add(documents[i].Id, embeddings[i].Vector.Span, source: embedder.Fingerprint);
+            lexical.Upsert(documents[i].Id, documents[i].FullText);
+            titles[documents[i].Id] = documents[i];
+        }
+
+        bar.Advance(documents.Length);
     }
 
-    Progress(start + documents.Length, data.Corpus.Count, clock.Elapsed, ref lastDecile);
-}
+    return 0;
+});
 
-Console.Error.WriteLine();
 var hybrid = new HybridSearcher(lexical, index, embedder, new HybridSearchOptions
 {
     Fusion = FusionMethod.WeightedScore,
@@ -89,18 +113,17 @@ foreach (string query in source)
         "static" => index.Search((await embedder.EmbedQueryAsync(query)).Span, top),
         _ => await hybrid.SearchAsync(query, top),
     };
-    Console.WriteLine($"\n{query}   [{mode}, {clock.Elapsed.TotalMilliseconds:F1} ms]");
-    if (hits.Count == 0)
-    {
-        Console.WriteLine("  (no match)");
-    }
-
-    foreach (VectorSearchResult hit in hits)
-    {
-        BeirDocument document = titles[hit.Key];
-        string title = document.Title.Length > 0 ? document.Title : document.Text;
-        Console.WriteLine($"  {hit.Score,7:F3}  {hit.Key,-10} {(title.Length <= 90 ? title : title[..87] + "...")}");
-    }
+    double ms = clock.Elapsed.TotalMilliseconds;
+    Console.WriteLine();
+    SampleOutput.Table(
+        ["rank:", "score:", "id", "title"],
+        hits.Select((hit, rank) =>
+        {
+            BeirDocument document = titles[hit.Key];
+            string title = document.Title.Length > 0 ? document.Title : document.Text;
+            return (IReadOnlyList<string>)[(rank + 1).ToString(CultureInfo.InvariantCulture), hit.Score.ToString("F3", CultureInfo.InvariantCulture), hit.Key, title.Length <= 90 ? title : title[..87] + "..."];
+        }),
+        $"{query}   [{mode}, {ms.ToString("F1", CultureInfo.InvariantCulture)} ms{(hits.Count == 0 ? ", no match" : string.Empty)}]");
 }
 
 return 0;
@@ -125,27 +148,5 @@ static IEnumerable<string> ReadQueries(bool interactive)
         {
             yield return line.Trim();
         }
-    }
-}
-
-static void Progress(int done, int total, TimeSpan elapsed, ref int lastDecile)
-{
-    const int width = 30;
-    int filled = (int)((long)width * done / total);
-    string bar = new string('#', filled) + new string('.', width - filled);
-    string line = $"Indexing [{bar}] {done,6:N0}/{total:N0} {100.0 * done / total,5:F1}%  {elapsed.TotalSeconds:F1} s";
-    if (Console.IsErrorRedirected)
-    {
-        // Without a terminal a carriage return does not redraw, so print one line per tenth instead.
-        int decile = (int)(10L * done / total);
-        if (decile != lastDecile)
-        {
-            lastDecile = decile;
-            Console.Error.WriteLine(line);
-        }
-    }
-    else
-    {
-        Console.Error.Write("\r" + line);
     }
 }

@@ -1,14 +1,27 @@
 // VectorStoreRag: the retrieval half of RAG through Microsoft.Extensions.VectorData (MEVD), the API Semantic Kernel
 // and the .NET AI templates use, backed by our HNSW index and the packaged all-MiniLM-L6-v2 (no download).
 // The collection is saved to a folder and reloaded on the next run; pass a folder as the first argument.
+using System.CommandLine;
 using Embeddings;
 using Embeddings.Onnx;
+using Embeddings.Samples;
 using Embeddings.VectorData;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.VectorData;
 using VectorStoreRag;
 
-string folder = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "embeddings-vectorstorerag");
+var folderArgument = new Argument<string>("folder")
+{
+    Description = "The folder the collection is saved to and reloaded from.",
+    DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "embeddings-vectorstorerag"),
+};
+var root = new RootCommand("The retrieval half of RAG through Microsoft.Extensions.VectorData, on our HNSW index and the packaged all-MiniLM-L6-v2. Needs nothing beside the checkout.") { folderArgument };
+if (!SampleApp.TryParse(root, args, out ParseResult? parsed, out int exitCode))
+{
+    return exitCode;
+}
+
+string folder = parsed.GetValue(folderArgument)!;
 
 var services = new ServiceCollection();
 services.AddEmbeddings(e => e.UseOnnxModel(PackagedModels.AllMiniLML6V2));
@@ -61,3 +74,4 @@ Console.WriteLine("  " + string.Join(Environment.NewLine + "  ", context));
 IEmbedder embedder = provider.GetRequiredService<IEmbedder>();
 Console.WriteLine();
 Console.WriteLine($"Collection locked to {embedder.Fingerprint}; reopening it with another model is refused.");
+return 0;

@@ -293,7 +293,7 @@ public sealed class FlatIndex : InMemoryVectorIndex
                         0,
                         blocks,
                         new ParallelOptions { MaxDegreeOfParallelism = _maxDegreeOfParallelism, CancellationToken = cancellationToken },
-                        () => new float[BlockedScan.ScratchLength],
+                        () => new float[BlockedScan.ScratchLength(Dimensions)],
                         (block, _, scratch) =>
                         {
                             ScanBlock(prepared, block, queryCount, runs, k, heaps, scratch);
@@ -303,7 +303,7 @@ public sealed class FlatIndex : InMemoryVectorIndex
                 }
                 else
                 {
-                    var scratch = new float[BlockedScan.ScratchLength];
+                    var scratch = new float[BlockedScan.ScratchLength(Dimensions)];
                     for (int block = 0; block < blocks; block++)
                     {
                         cancellationToken.ThrowIfCancellationRequested();

@@ -32,10 +32,11 @@ public sealed class OnnxEmbedder : EmbedderBase
     /// <summary>In the result's <see cref="GeneratedEmbeddings{TEmbedding}.AdditionalProperties"/>: how many inputs of the call were truncated (an <see cref="int"/>).</summary>
     public const string TruncatedInputsPropertyKey = "onnx.truncated_inputs";
 
-    private static readonly Meter OnnxMeter = new(MeterName);
-    private static readonly Counter<long> TruncatedInputs = OnnxMeter.CreateCounter<long>(
-        TruncatedInputsCounterName, unit: "{input}", description: "Inputs cut to the model's token limit.");
+    // The process-wide meter serves embedders created without a meter factory; a factory's meter is created once per factory.
+    private static readonly Lazy<Counter<long>> SharedTruncatedInputs = new(() => CreateTruncatedInputsCounter(new Meter(MeterName)));
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IMeterFactory, Counter<long>> FactoryTruncatedInputs = new();
 
+    private readonly Counter<long> _truncatedInputs;
     private readonly InferenceSession _session;
     private readonly TextTokenizer _tokenizer;
     private readonly string[] _inputNames;
@@ -45,6 +46,7 @@ public sealed class OnnxEmbedder : EmbedderBase
     private readonly PoolingStrategy _pooling;
     private readonly bool _normalize;
     private readonly int _batchSize;
+    private readonly int _maxBatchTokens;
     private readonly OverlongInputPolicy _overlongInput;
 
     private OnnxEmbedder(
@@ -68,9 +70,16 @@ public sealed class OnnxEmbedder : EmbedderBase
         _pooling = pooling;
         _normalize = descriptor.Normalized;
         _batchSize = options.BatchSize;
+        _maxBatchTokens = options.MaxBatchTokens;
         _overlongInput = options.OverlongInput;
+        _truncatedInputs = options.MeterFactory is { } factory
+            ? FactoryTruncatedInputs.GetValue(factory, static f => CreateTruncatedInputsCounter(f.Create(MeterName)))
+            : SharedTruncatedInputs.Value;
         MaxTokens = descriptor.MaxInputTokens ?? 512;
     }
+
+    private static Counter<long> CreateTruncatedInputsCounter(Meter meter) =>
+        meter.CreateCounter<long>(TruncatedInputsCounterName, unit: "{input}", description: "Inputs cut to the model's token limit.");
 
     /// <summary>Gets the token limit per input, [CLS] and [SEP] included.</summary>
     public int MaxTokens { get; }
@@ -169,10 +178,11 @@ public sealed class OnnxEmbedder : EmbedderBase
         int[][] encoded = Encode(inputs, out _, out _);
         int[] order = SortByLength(encoded);
         var batches = new List<(long[], long[], long[]?, int, int)>();
-        for (int start = 0; start < order.Length; start += _batchSize)
+        for (int start = 0; start < order.Length;)
         {
-            ReadOnlySpan<int> rows = order.AsSpan(start, Math.Min(_batchSize, order.Length - start));
+            ReadOnlySpan<int> rows = order.AsSpan(start, BatchRows(encoded, order, start));
             batches.Add(Pad(encoded, rows));
+            start += rows.Length;
         }
 
         return batches;
@@ -230,10 +240,11 @@ public sealed class OnnxEmbedder : EmbedderBase
 
         using var runOptions = new RunOptions();
         using CancellationTokenRegistration registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
-        for (int start = 0; start < order.Length; start += _batchSize)
+        ReadOnlySpan<int> rows = [];
+        for (int start = 0; start < order.Length; start += rows.Length)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            ReadOnlySpan<int> rows = order.AsSpan(start, Math.Min(_batchSize, order.Length - start));
+            rows = order.AsSpan(start, BatchRows(encoded, order, start));
             float[] vectors = RunBatch(encoded, rows, runOptions, cancellationToken, out int hidden);
             for (int r = 0; r < rows.Length; r++)
             {
@@ -265,7 +276,7 @@ public sealed class OnnxEmbedder : EmbedderBase
 
         if (truncated > 0)
         {
-            TruncatedInputs.Add(truncated, new KeyValuePair<string, object?>("model", Descriptor.ModelId));
+            _truncatedInputs.Add(truncated, new KeyValuePair<string, object?>("model", Descriptor.ModelId));
         }
 
         var generated = new GeneratedEmbeddings<Embedding<float>>(results)
@@ -312,6 +323,27 @@ public sealed class OnnxEmbedder : EmbedderBase
     {
         // OrderBy is stable: equal-length inputs keep caller order, so batch composition is deterministic.
         return [.. Enumerable.Range(0, encoded.Length).OrderBy(i => encoded[i].Length)];
+    }
+
+    /// <summary>
+    /// How many of the length-sorted inputs from <paramref name="start"/> go into the next batch: at most the batch
+    /// size, and with a token budget at most as many as fit it padded to the longest (always at least one).
+    /// </summary>
+    private int BatchRows(int[][] encoded, int[] order, int start)
+    {
+        int limit = Math.Min(_batchSize, order.Length - start);
+        if (_maxBatchTokens == 0)
+        {
+            return limit;
+        }
+
+        int rows = 1;
+        while (rows < limit && (long)(rows + 1) * encoded[order[start + rows]].Length <= _maxBatchTokens)
+        {
+            rows++;
+        }
+
+        return rows;
     }
 
     private (long[] InputIds, long[] AttentionMask, long[]? TokenTypeIds, int Rows, int Length) Pad(int[][] encoded, ReadOnlySpan<int> rows)

@@ -29,6 +29,16 @@ public sealed class OnnxEmbedderOptions
     /// <summary>Gets or sets how many inputs run through the model at once. Default: 32.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// Gets or sets the most padded tokens (rows times the longest row) one batch may hold; a batch ends at
+    /// <see cref="BatchSize"/> inputs or at this budget, whichever comes first. Inputs are sorted by length before
+    /// batching, so short inputs run in wide batches and long ones in narrow batches. Default: 0, no token budget.
+    /// </summary>
+    internal int MaxBatchTokens { get; set; }
+
+    /// <summary>Gets the ONNX Runtime session configuration entries to set (benchmarks compare them). Default: none.</summary>
+    internal IDictionary<string, string> SessionConfigEntries { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Gets or sets ONNX Runtime's intra-op thread count. Default: 0, ONNX Runtime's choice (one per physical core).</summary>
     public int IntraOpThreads { get; set; }
 
@@ -61,10 +71,19 @@ public sealed class OnnxEmbedderOptions
     /// <summary>Gets or sets how a Hugging Face repository id is downloaded and cached. Default: <see cref="ModelDownloadOptions"/>' defaults.</summary>
     public ModelDownloadOptions Download { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets the factory that creates the <see cref="OnnxEmbedder.MeterName"/> meter, so that the meter
+    /// belongs to a host's container (as Microsoft.Extensions.AI's OpenTelemetry decorators do) and is disposed with it.
+    /// Default: <see langword="null"/>: a process-wide meter. <c>UseOnnxModel</c> sets it to the container's
+    /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/> when one is registered (hosts register one; else <c>services.AddMetrics()</c>).
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads, nameof(IntraOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxBatchTokens, nameof(MaxBatchTokens));
         if (MaxTokens is int max)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(max, 2, nameof(MaxTokens));

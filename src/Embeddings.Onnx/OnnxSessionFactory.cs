@@ -27,6 +27,11 @@ internal static class OnnxSessionFactory
 
         try
         {
+            foreach ((string key, string value) in options.SessionConfigEntries)
+            {
+                sessionOptions.AddSessionConfigEntry(key, value);
+            }
+
             AppendExecutionProviders(sessionOptions, options.ExecutionProviders);
             try
             {

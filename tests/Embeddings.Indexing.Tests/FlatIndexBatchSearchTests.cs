@@ -1,4 +1,6 @@
+using System.Runtime.Intrinsics;
 using Embeddings.Indexing.Internal;
+using Embeddings.Vectors.Internal;
 using Embeddings.Testing;
 
 namespace Embeddings.Core.Tests.Indexing;
@@ -154,42 +156,95 @@ public sealed class FlatIndexBatchSearchTests
         Assert.ThrowsAny<OperationCanceledException>(() => index.SearchBatch(new float[8 * 10], 3, cancellationToken: cts.Token));
     }
 
-    [Fact]
-    public void The_tile_kernel_matches_the_scalar_reference_for_each_pair()
+    [Theory]
+    [InlineData(128)]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void The_tile_kernel_matches_the_scalar_reference_for_each_pair_at_every_width(int width)
     {
-        var random = new Random(17);
+        var random = new Random(17 + width);
         const int dims = 21;
-        const int rows = 5;
+        const int rows = 37;
         float[][] queries = RandomVectors(random, BlockedScan.QueryTile, dims);
         float[][] block = RandomVectors(random, rows, dims);
-        var distances = new float[BlockedScan.QueryTile * rows];
+        const int stride = 256;
+        var distances = new float[BlockedScan.QueryTile * stride];
+        var packed = new float[stride * dims];
+        BlockedScan.Pack(Flatten(block), rows, dims, 2 * width / 32, packed);
 
-        BlockedScan.ScoreTile<SquaredL2Tile>(Flatten(queries), Flatten(block), dims, rows, distances);
+        Score<SquaredDifferenceElements>();
+        AssertEach((q, r) => ScalarReference.EuclideanSquared(queries[q], block[r]));
+        Score<DotElements>();
+        AssertEach((q, r) => -ScalarReference.Dot(queries[q], block[r]));
+        Score<AbsoluteDifferenceElements>();
+        AssertEach((q, r) => ScalarReference.Manhattan(queries[q], block[r]));
 
-        for (int q = 0; q < BlockedScan.QueryTile; q++)
+        void Score<TMetric>()
+            where TMetric : struct, IElementMetric
         {
-            for (int r = 0; r < rows; r++)
+            Array.Fill(distances, float.NaN);
+            switch (width)
             {
-                Assert.Equal(ScalarReference.EuclideanSquared(queries[q], block[r]), distances[(r * BlockedScan.QueryTile) + q], 1e-4);
+                case 128:
+                    BlockedScan.ScoreTile<TMetric, Lanes128, Vector128<float>>(Flatten(queries), packed, dims, rows, distances);
+                    break;
+                case 256:
+                    BlockedScan.ScoreTile<TMetric, Lanes256, Vector256<float>>(Flatten(queries), packed, dims, rows, distances);
+                    break;
+                default:
+                    BlockedScan.ScoreTile<TMetric, Lanes512, Vector512<float>>(Flatten(queries), packed, dims, rows, distances);
+                    break;
             }
         }
 
-        BlockedScan.ScoreTile<NegativeDotTile>(Flatten(queries), Flatten(block), dims, rows, distances);
-        for (int q = 0; q < BlockedScan.QueryTile; q++)
+        void AssertEach(Func<int, int, double> reference)
         {
-            for (int r = 0; r < rows; r++)
+            for (int q = 0; q < BlockedScan.QueryTile; q++)
             {
-                Assert.Equal(-ScalarReference.Dot(queries[q], block[r]), distances[(r * BlockedScan.QueryTile) + q], 1e-4);
+                for (int r = 0; r < rows; r++)
+                {
+                    Assert.Equal(reference(q, r), distances[(q * stride) + r], 1e-4);
+                }
             }
         }
+    }
 
-        BlockedScan.ScoreTile<ManhattanTile>(Flatten(queries), Flatten(block), dims, rows, distances);
-        for (int q = 0; q < BlockedScan.QueryTile; q++)
+    [Theory]
+    [InlineData(128)]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void The_blocked_scan_keeps_the_exact_top_k_at_every_width(int width)
+    {
+        var random = new Random(23 + width);
+        const int dims = 19;
+        const int rows = 600;
+        const int queries = 6;
+        const int k = 9;
+        float[][] vectors = RandomVectors(random, rows, dims);
+        float[][] probes = RandomVectors(random, queries, dims);
+        float[] padded = new float[8 * dims];
+        Flatten(probes).CopyTo(padded, 0);
+        var heaps = Enumerable.Range(0, queries).Select(_ => new NeighborHeap(k)).ToArray();
+        var scratch = new float[BlockedScan.ScratchLength(dims)];
+        switch (width)
         {
-            for (int r = 0; r < rows; r++)
-            {
-                Assert.Equal(ScalarReference.Manhattan(queries[q], block[r]), distances[(r * BlockedScan.QueryTile) + q], 1e-4);
-            }
+            case 128:
+                BlockedScan.Scan<SquaredDifferenceElements, Lanes128, Vector128<float>>(padded, 0, queries, Flatten(vectors), dims, 0, rows, k, heaps, scratch);
+                break;
+            case 256:
+                BlockedScan.Scan<SquaredDifferenceElements, Lanes256, Vector256<float>>(padded, 0, queries, Flatten(vectors), dims, 0, rows, k, heaps, scratch);
+                break;
+            default:
+                BlockedScan.Scan<SquaredDifferenceElements, Lanes512, Vector512<float>>(padded, 0, queries, Flatten(vectors), dims, 0, rows, k, heaps, scratch);
+                break;
+        }
+
+        for (int q = 0; q < queries; q++)
+        {
+            var drained = new HeapEntry[k];
+            Assert.Equal(k, heaps[q].DrainAscending(drained));
+            int[] expected = Enumerable.Range(0, rows).OrderBy(r => ScalarReference.EuclideanSquared(probes[q], vectors[r])).ThenBy(r => r).Take(k).ToArray();
+            Assert.Equal(expected, drained.Select(e => e.Id).ToArray());
         }
     }
 

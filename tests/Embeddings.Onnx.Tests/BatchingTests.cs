@@ -33,6 +33,23 @@ public sealed class BatchingTests
     }
 
     [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
+    public async Task A_token_budget_keeps_batches_within_it_and_the_vectors_unchanged()
+    {
+        using OnnxEmbedder budgeted = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 64, MaxBatchTokens = 24 });
+        using OnnxEmbedder single = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 1 });
+        var batches = budgeted.PrepareBatches(Inputs);
+        Assert.Equal(Inputs.Length, batches.Sum(b => b.Rows));
+        Assert.All(batches, b => Assert.True(b.Rows == 1 || b.Rows * b.Length <= 24, $"{b.Rows} rows x {b.Length} tokens"));
+        Assert.Contains(batches, b => b.Rows > 1);
+        var all = await budgeted.GenerateAsync(Inputs);
+        for (int i = 0; i < Inputs.Length; i++)
+        {
+            var one = await single.GenerateAsync([Inputs[i]]);
+            AssertClose(one[0].Vector.Span, all[i].Vector.Span, 1e-5f, $"input {i}");
+        }
+    }
+
+    [SharedFact("models/bert-tiny-random", "reference/bert-tiny-random.transformersjs.json", "reference/texts.json")]
     public async Task Results_do_not_depend_on_input_order()
     {
         using OnnxEmbedder embedder = OnnxEmbedder.Load(TinyModel.Folder, new OnnxEmbedderOptions { BatchSize = 4 });

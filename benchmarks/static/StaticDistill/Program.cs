@@ -3,6 +3,8 @@
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- distill [out-folder] [--dims 256] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- eval [model2vec-folder ...] [--no-teacher] [--quick]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- latency [model2vec-folder] [--passes 5]
+//   dotnet run -c Release --project benchmarks/static/StaticDistill -- tokenize model2vec-folder out-folder
+//     (writes the row ids each evaluation text pools, for trying recipes on a float32 table outside .NET: benchmarks/static/recipes.py)
 using System.Diagnostics;
 using System.Globalization;
 using Embeddings;
@@ -13,7 +15,7 @@ using Embeddings.Static;
 using StaticDistill;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length == 0 || args[0] is not ("distill" or "eval" or "latency"))
+if (args.Length == 0 || args[0] is not ("distill" or "eval" or "latency" or "tokenize"))
 {
     Console.Error.WriteLine("usage: distill [out-folder] [--dims N] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize] | eval [folders...] [--no-teacher] [--quick] | latency [folder] [--passes N]");
     return 2;
@@ -88,6 +90,18 @@ if (args[0] == "distill")
     long bytes = Directory.GetFiles(output).Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"distilled {distillation.Vocabulary.Count} tokens x {distillation.Dimensions} d from {distillation.Teacher} in {distillSeconds:F1} s " +
         $"(teacher load {loadSeconds:F1} s, {threads} intra-op threads, explained variance {distillation.ExplainedVarianceRatio:F3}); wrote {output} ({bytes / 1048576.0:F1} MiB, {storage})");
+    return 0;
+}
+
+if (args[0] == "tokenize")
+{
+    if (positional.Count < 2)
+    {
+        Console.Error.WriteLine("usage: tokenize model2vec-folder out-folder");
+        return 2;
+    }
+
+    TokenDump.Write(StaticEmbeddingModel.Load(positional[0]), SharedRoot(), positional[1]);
     return 0;
 }
 

@@ -4,12 +4,14 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Embeddings.Vectors.Internal;
 
 namespace Embeddings;
 
 /// <summary>
 /// Span-based vector kernels: normalization and the <see cref="DistanceMetric"/> family. They allocate nothing,
-/// use <see cref="TensorPrimitives"/> where it has the operation and Vector128/256/512 code where it does not.
+/// use <see cref="TensorPrimitives"/> where it has the operation and the width-generic kernels of
+/// <c>SimdKernels</c> where it does not.
 /// </summary>
 /// <remarks>Inputs of different lengths are an <see cref="ArgumentException"/> that names both lengths.</remarks>
 public static class VectorMath
@@ -116,69 +118,7 @@ public static class VectorMath
     public static float EuclideanSquared(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         EnsureSameLength(a.Length, b.Length);
-        ref float pa = ref MemoryMarshal.GetReference(a);
-        ref float pb = ref MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        float sum = 0f;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            Vector512<float> acc0 = Vector512<float>.Zero, acc1 = Vector512<float>.Zero;
-            for (; i <= n - (2 * Vector512<float>.Count); i += 2 * Vector512<float>.Count)
-            {
-                Vector512<float> d0 = Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i);
-                Vector512<float> d1 = Vector512.LoadUnsafe(ref pa, (nuint)(i + Vector512<float>.Count)) - Vector512.LoadUnsafe(ref pb, (nuint)(i + Vector512<float>.Count));
-                acc0 = Vector512.FusedMultiplyAdd(d0, d0, acc0);
-                acc1 = Vector512.FusedMultiplyAdd(d1, d1, acc1);
-            }
-
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> d = Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i);
-                acc0 = Vector512.FusedMultiplyAdd(d, d, acc0);
-            }
-
-            sum = Vector512.Sum(acc0 + acc1);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-            for (; i <= n - (2 * Vector256<float>.Count); i += 2 * Vector256<float>.Count)
-            {
-                Vector256<float> d0 = Vector256.LoadUnsafe(ref pa, (nuint)i) - Vector256.LoadUnsafe(ref pb, (nuint)i);
-                Vector256<float> d1 = Vector256.LoadUnsafe(ref pa, (nuint)(i + Vector256<float>.Count)) - Vector256.LoadUnsafe(ref pb, (nuint)(i + Vector256<float>.Count));
-                acc0 = Vector256.FusedMultiplyAdd(d0, d0, acc0);
-                acc1 = Vector256.FusedMultiplyAdd(d1, d1, acc1);
-            }
-
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> d = Vector256.LoadUnsafe(ref pa, (nuint)i) - Vector256.LoadUnsafe(ref pb, (nuint)i);
-                acc0 = Vector256.FusedMultiplyAdd(d, d, acc0);
-            }
-
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<float> acc = Vector128<float>.Zero;
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                Vector128<float> d = Vector128.LoadUnsafe(ref pa, (nuint)i) - Vector128.LoadUnsafe(ref pb, (nuint)i);
-                acc = Vector128.FusedMultiplyAdd(d, d, acc);
-            }
-
-            sum = Vector128.Sum(acc);
-        }
-
-        for (; i < n; i++)
-        {
-            float d = Unsafe.Add(ref pa, i) - Unsafe.Add(ref pb, i);
-            sum = MathF.FusedMultiplyAdd(d, d, sum);
-        }
-
-        return sum;
+        return SimdKernels.Sum<SquaredDifferenceElements>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
     }
 
     /// <summary>Returns the Manhattan distance Σ|aᵢ - bᵢ|.</summary>
@@ -188,49 +128,7 @@ public static class VectorMath
     public static float Manhattan(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         EnsureSameLength(a.Length, b.Length);
-        ref float pa = ref MemoryMarshal.GetReference(a);
-        ref float pb = ref MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        float sum = 0f;
-
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            Vector512<float> acc = Vector512<float>.Zero;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                acc += Vector512.Abs(Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i));
-            }
-
-            sum = Vector512.Sum(acc);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> acc = Vector256<float>.Zero;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                acc += Vector256.Abs(Vector256.LoadUnsafe(ref pa, (nuint)i) - Vector256.LoadUnsafe(ref pb, (nuint)i));
-            }
-
-            sum = Vector256.Sum(acc);
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<float> acc = Vector128<float>.Zero;
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                acc += Vector128.Abs(Vector128.LoadUnsafe(ref pa, (nuint)i) - Vector128.LoadUnsafe(ref pb, (nuint)i));
-            }
-
-            sum = Vector128.Sum(acc);
-        }
-
-        for (; i < n; i++)
-        {
-            sum += MathF.Abs(Unsafe.Add(ref pa, i) - Unsafe.Add(ref pb, i));
-        }
-
-        return sum;
+        return SimdKernels.Sum<AbsoluteDifferenceElements>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
     }
 
     /// <summary>Returns the number of differing bits between two bit codes packed into 64-bit words.</summary>
@@ -294,16 +192,7 @@ public static class VectorMath
     /// <param name="a">The first vector.</param>
     /// <param name="b">The second vector, as long as <paramref name="a"/>.</param>
     /// <returns>The distance; see <see cref="DistanceMetric"/> for the convention.</returns>
-    public static float Distance(DistanceMetric metric, ReadOnlySpan<float> a, ReadOnlySpan<float> b) => metric switch
-    {
-        DistanceMetric.Cosine => 1f - Cosine(a, b),
-        DistanceMetric.DotProduct => -Dot(a, b),
-        DistanceMetric.Euclidean => Euclidean(a, b),
-        DistanceMetric.EuclideanSquared => EuclideanSquared(a, b),
-        DistanceMetric.Manhattan => Manhattan(a, b),
-        DistanceMetric.Hamming => throw new ArgumentException("Hamming compares bit codes; call VectorMath.Hamming on packed ulong words.", nameof(metric)),
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric."),
-    };
+    public static float Distance(DistanceMetric metric, ReadOnlySpan<float> a, ReadOnlySpan<float> b) => ScoreToDistance(metric, Score(metric, a, b));
 
     /// <summary>Converts a score under <paramref name="metric"/> to the matching distance, and back (the map is its own inverse but for cosine).</summary>
     /// <param name="metric">The metric.</param>
@@ -317,6 +206,18 @@ public static class VectorMath
     /// <returns>The score.</returns>
     public static float DistanceToScore(DistanceMetric metric, float distance) => metric == DistanceMetric.Cosine ? 1f - distance : -distance;
 
+    /// <summary>
+    /// Converts the distance the indexes and quantizers rank by (lower is closer) to the public score: the negated
+    /// dot product for cosine (over normalized vectors) and inner product, the squared L2 distance for both
+    /// Euclidean metrics (the root is taken here, once per reported hit), L1 for Manhattan.
+    /// </summary>
+    /// <param name="metric">The metric.</param>
+    /// <param name="rankingDistance">The ranking distance.</param>
+    /// <returns>The score, as <see cref="Score"/> computes it.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float RankingDistanceToScore(DistanceMetric metric, float rankingDistance) =>
+        metric == DistanceMetric.Euclidean ? -MathF.Sqrt(MathF.Max(rankingDistance, 0f)) : -rankingDistance;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming both sizes when they differ.</summary>
     /// <param name="expected">The expected length.</param>
     /// <param name="actual">The actual length.</param>
@@ -329,105 +230,8 @@ public static class VectorMath
         }
     }
 
-    private static void DotAndNorms(ReadOnlySpan<float> a, ReadOnlySpan<float> b, out float dot, out float aa, out float bb)
-    {
-        ref float pa = ref MemoryMarshal.GetReference(a);
-        ref float pb = ref MemoryMarshal.GetReference(b);
-        int n = a.Length;
-        int i = 0;
-        dot = 0f;
-        aa = 0f;
-        bb = 0f;
-
-        // Two sets of accumulators per width: three FMA chains alone would wait on FMA latency, not on loads.
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            Vector512<float> vd0 = Vector512<float>.Zero, va0 = Vector512<float>.Zero, vb0 = Vector512<float>.Zero;
-            Vector512<float> vd1 = Vector512<float>.Zero, va1 = Vector512<float>.Zero, vb1 = Vector512<float>.Zero;
-            for (; i <= n - (2 * Vector512<float>.Count); i += 2 * Vector512<float>.Count)
-            {
-                Vector512<float> x0 = Vector512.LoadUnsafe(ref pa, (nuint)i);
-                Vector512<float> y0 = Vector512.LoadUnsafe(ref pb, (nuint)i);
-                Vector512<float> x1 = Vector512.LoadUnsafe(ref pa, (nuint)(i + Vector512<float>.Count));
-                Vector512<float> y1 = Vector512.LoadUnsafe(ref pb, (nuint)(i + Vector512<float>.Count));
-                vd0 = Vector512.FusedMultiplyAdd(x0, y0, vd0);
-                va0 = Vector512.FusedMultiplyAdd(x0, x0, va0);
-                vb0 = Vector512.FusedMultiplyAdd(y0, y0, vb0);
-                vd1 = Vector512.FusedMultiplyAdd(x1, y1, vd1);
-                va1 = Vector512.FusedMultiplyAdd(x1, x1, va1);
-                vb1 = Vector512.FusedMultiplyAdd(y1, y1, vb1);
-            }
-
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                Vector512<float> x = Vector512.LoadUnsafe(ref pa, (nuint)i);
-                Vector512<float> y = Vector512.LoadUnsafe(ref pb, (nuint)i);
-                vd0 = Vector512.FusedMultiplyAdd(x, y, vd0);
-                va0 = Vector512.FusedMultiplyAdd(x, x, va0);
-                vb0 = Vector512.FusedMultiplyAdd(y, y, vb0);
-            }
-
-            dot = Vector512.Sum(vd0 + vd1);
-            aa = Vector512.Sum(va0 + va1);
-            bb = Vector512.Sum(vb0 + vb1);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            Vector256<float> vd0 = Vector256<float>.Zero, va0 = Vector256<float>.Zero, vb0 = Vector256<float>.Zero;
-            Vector256<float> vd1 = Vector256<float>.Zero, va1 = Vector256<float>.Zero, vb1 = Vector256<float>.Zero;
-            for (; i <= n - (2 * Vector256<float>.Count); i += 2 * Vector256<float>.Count)
-            {
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref pa, (nuint)i);
-                Vector256<float> y0 = Vector256.LoadUnsafe(ref pb, (nuint)i);
-                Vector256<float> x1 = Vector256.LoadUnsafe(ref pa, (nuint)(i + Vector256<float>.Count));
-                Vector256<float> y1 = Vector256.LoadUnsafe(ref pb, (nuint)(i + Vector256<float>.Count));
-                vd0 = Vector256.FusedMultiplyAdd(x0, y0, vd0);
-                va0 = Vector256.FusedMultiplyAdd(x0, x0, va0);
-                vb0 = Vector256.FusedMultiplyAdd(y0, y0, vb0);
-                vd1 = Vector256.FusedMultiplyAdd(x1, y1, vd1);
-                va1 = Vector256.FusedMultiplyAdd(x1, x1, va1);
-                vb1 = Vector256.FusedMultiplyAdd(y1, y1, vb1);
-            }
-
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref pa, (nuint)i);
-                Vector256<float> y = Vector256.LoadUnsafe(ref pb, (nuint)i);
-                vd0 = Vector256.FusedMultiplyAdd(x, y, vd0);
-                va0 = Vector256.FusedMultiplyAdd(x, x, va0);
-                vb0 = Vector256.FusedMultiplyAdd(y, y, vb0);
-            }
-
-            dot = Vector256.Sum(vd0 + vd1);
-            aa = Vector256.Sum(va0 + va1);
-            bb = Vector256.Sum(vb0 + vb1);
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            Vector128<float> vd = Vector128<float>.Zero, va = Vector128<float>.Zero, vb = Vector128<float>.Zero;
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                Vector128<float> x = Vector128.LoadUnsafe(ref pa, (nuint)i);
-                Vector128<float> y = Vector128.LoadUnsafe(ref pb, (nuint)i);
-                vd = Vector128.FusedMultiplyAdd(x, y, vd);
-                va = Vector128.FusedMultiplyAdd(x, x, va);
-                vb = Vector128.FusedMultiplyAdd(y, y, vb);
-            }
-
-            dot = Vector128.Sum(vd);
-            aa = Vector128.Sum(va);
-            bb = Vector128.Sum(vb);
-        }
-
-        for (; i < n; i++)
-        {
-            float x = Unsafe.Add(ref pa, i);
-            float y = Unsafe.Add(ref pb, i);
-            dot = MathF.FusedMultiplyAdd(x, y, dot);
-            aa = MathF.FusedMultiplyAdd(x, x, aa);
-            bb = MathF.FusedMultiplyAdd(y, y, bb);
-        }
-    }
+    private static void DotAndNorms(ReadOnlySpan<float> a, ReadOnlySpan<float> b, out float dot, out float aa, out float bb) =>
+        SimdKernels.DotAndSquares(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length, out dot, out aa, out bb);
 
     // Below this squared norm the float sums of squares may have lost precision to subnormal squares.
     private const float MinSafeSquaredNorm = 1e-20f;

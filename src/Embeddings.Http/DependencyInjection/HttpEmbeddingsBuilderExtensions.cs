@@ -124,6 +124,7 @@ public static class HttpEmbeddingsBuilderExtensions
                 options.Revision = shared.Revision;
             }
 
+            options.MeterFactory ??= services.GetService<System.Diagnostics.Metrics.IMeterFactory>();
             HttpClient client = services.GetRequiredService<IHttpClientFactory>().CreateClient(clientName);
             return new HttpEmbedder(client, options);
         });

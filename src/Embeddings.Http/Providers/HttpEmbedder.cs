@@ -34,6 +34,7 @@ public sealed class HttpEmbedder : EmbedderBase
     private readonly HttpClient _httpClient;
     private readonly bool _ownsClient;
     private readonly HttpEmbedderOptions _options;
+    private readonly System.Diagnostics.Metrics.Counter<long> _truncatedInputs;
     private readonly TimeSpan _timeout;
     private readonly string[] _secrets;
     private readonly Uri _requestUri;
@@ -67,6 +68,7 @@ public sealed class HttpEmbedder : EmbedderBase
         _httpClient = httpClient;
         _ownsClient = ownsClient;
         _options = options;
+        _truncatedInputs = HttpEmbedderMetrics.TruncatedInputs(options.MeterFactory);
         _requestUri = BuildRequestUri(options);
         try
         {
@@ -149,7 +151,7 @@ public sealed class HttpEmbedder : EmbedderBase
 
             if (over > 0)
             {
-                HttpEmbedderMetrics.TruncatedInputs.Add(over);
+                _truncatedInputs.Add(over);
             }
         }
 
@@ -380,7 +382,7 @@ public sealed class HttpEmbedder : EmbedderBase
             {
                 copy ??= inputs.ToArray();
                 copy[i] = cut;
-                HttpEmbedderMetrics.TruncatedInputs.Add(1);
+                _truncatedInputs.Add(1);
             }
         }
 

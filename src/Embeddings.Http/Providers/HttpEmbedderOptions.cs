@@ -120,4 +120,12 @@ public sealed class HttpEmbedderOptions
 
     /// <summary>Gets or sets the provider name recorded in the descriptor. Default: <see langword="null"/>, meaning <c>openai</c>, <c>azure-openai</c> or <c>tei</c>.</summary>
     public string? ProviderName { get; set; }
+
+    /// <summary>
+    /// Gets or sets the factory that creates the <c>Embeddings.Http</c> meter (counter <c>embeddings.inputs.truncated</c>),
+    /// so that the meter belongs to a host's container, as Microsoft.Extensions.AI's OpenTelemetry decorators do.
+    /// Default: <see langword="null"/>: a process-wide meter. The <c>UseOpenAI</c>/<c>UseHttpEmbedder</c> registrations
+    /// set it to the container's <see cref="System.Diagnostics.Metrics.IMeterFactory"/> when one is registered.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
 }

@@ -1,115 +1,44 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using Embeddings.Vectors.Internal;
 
 namespace Embeddings.Indexing.Internal;
 
-/// <summary>One element of a distance, at every width the blocked kernel needs; lower totals are closer.</summary>
-internal interface ITileDistance
-{
-    static abstract Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> sum);
-
-    static abstract Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum);
-
-    static abstract float Accumulate(float query, float row, float sum);
-
-    /// <summary>Turns the accumulated total into the internal distance.</summary>
-    static abstract float Finish(float total);
-
-    /// <summary>Turns four accumulated totals into internal distances.</summary>
-    static abstract Vector128<float> Finish(Vector128<float> totals);
-}
-
-/// <summary>Negative dot product (cosine over normalized rows, inner product).</summary>
-internal readonly struct NegativeDotTile : ITileDistance
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> sum) => Vector256.FusedMultiplyAdd(query, row, sum);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum) => Vector128.FusedMultiplyAdd(query, row, sum);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Accumulate(float query, float row, float sum) => MathF.FusedMultiplyAdd(query, row, sum);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Finish(float total) => -total;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Finish(Vector128<float> totals) => -totals;
-}
-
-/// <summary>Squared L2, computed from differences (not the norm expansion) so it agrees with the one-query kernel to rounding.</summary>
-internal readonly struct SquaredL2Tile : ITileDistance
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> sum)
-    {
-        Vector256<float> d = query - row;
-        return Vector256.FusedMultiplyAdd(d, d, sum);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum)
-    {
-        Vector128<float> d = query - row;
-        return Vector128.FusedMultiplyAdd(d, d, sum);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Accumulate(float query, float row, float sum)
-    {
-        float d = query - row;
-        return MathF.FusedMultiplyAdd(d, d, sum);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Finish(float total) => total;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Finish(Vector128<float> totals) => totals;
-}
-
-/// <summary>L1.</summary>
-internal readonly struct ManhattanTile : ITileDistance
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> sum) => sum + Vector256.Abs(query - row);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> sum) => sum + Vector128.Abs(query - row);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Accumulate(float query, float row, float sum) => sum + MathF.Abs(query - row);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Finish(float total) => total;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Finish(Vector128<float> totals) => totals;
-}
-
 /// <summary>
-/// Many queries against many rows at once: a register-blocked kernel scores a tile of 4 queries against 2 rows, so
-/// each row load feeds four accumulators and each query load two; rows are walked in blocks that stay in L2 while
-/// a block of queries (in L1) passes over them. One pass over memory then serves a whole block of queries, where
-/// one-query-per-call search streams every row from memory once per query.
+/// Many queries against many rows at once, as a matrix product is computed: a block of rows is first repacked
+/// into panels of <see cref="PanelVectors"/> SIMD vectors of rows, dimension-major, so that one load holds the same
+/// dimension of a register's worth of rows. The kernel then keeps a tile of <see cref="QueryTile"/> queries ×
+/// one panel in accumulators and, per dimension, broadcasts each query's element and multiplies it into the
+/// panel: every step is a fused multiply-add into a finished distance, with no horizontal sums, no tail at
+/// any dimension count, and the distances of a whole register of rows ready to compare against a heap's worst at
+/// once. Each repacked block (in L2) serves every query of the call, so memory is read once per
+/// <see cref="QueryBlock"/> queries where one-query-per-call search reads it once per query.
 /// </summary>
 internal static class BlockedScan
 {
     /// <summary>Queries per tile; batches are padded to a multiple of it.</summary>
     public const int QueryTile = 4;
 
-    /// <summary>Rows per cache block: 256 rows of 384 floats is 384 KiB, inside a 512 KiB to 2 MiB L2.</summary>
+    /// <summary>Queries that share one pass over the rows (and one repacking of each row block).</summary>
+    public const int QueryBlock = 256;
+
+    /// <summary>Vectors of rows per panel: 4 queries × 2 vectors are 8 accumulators, which with the 2 row loads and the broadcast fit the 16 AVX2 registers.</summary>
+    private const int PanelVectors = 2;
+
+    /// <summary>Rows per repacked block, a multiple of every panel: 256 rows of 384 floats are 384 KiB, inside a 512 KiB to 2 MiB L2.</summary>
     private const int RowBlock = 256;
 
-    /// <summary>Queries that share one pass over a row block.</summary>
-    public const int QueryBlock = 64;
+    /// <summary>Gets the scratch length <see cref="Scan"/> needs for vectors of <paramref name="dims"/> floats.</summary>
+    public static int ScratchLength(int dims) => (RowBlock * dims) + (QueryTile * RowBlock);
 
     /// <summary>
     /// Scans rows [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="rows"/> for the queries
     /// [<paramref name="firstQuery"/>, <paramref name="firstQuery"/> + <paramref name="queryCount"/>) of
-    /// <paramref name="queries"/> and keeps the <paramref name="k"/> closest of each in its heap.
+    /// <paramref name="queries"/> and keeps the <paramref name="k"/> closest of each in its heap, by the same rules
+    /// as the one-query scan: rows in ascending order, pushed while a heap holds fewer than k, then replacing
+    /// the worst only when strictly closer.
     /// </summary>
     /// <param name="metric">The index metric (cosine rows and queries already normalized).</param>
     /// <param name="queries">Prepared queries, padded to a multiple of <see cref="QueryTile"/> rows of <paramref name="dims"/>.</param>
@@ -121,7 +50,7 @@ internal static class BlockedScan
     /// <param name="end">One past the last row.</param>
     /// <param name="k">How many neighbours each query keeps.</param>
     /// <param name="heaps">One heap per query, indexed like the queries.</param>
-    /// <param name="distances">Scratch of at least <see cref="QueryTile"/> × 256 floats.</param>
+    /// <param name="scratch">Scratch of at least <see cref="ScratchLength"/> floats.</param>
     public static void Scan(
         DistanceMetric metric,
         ReadOnlySpan<float> queries,
@@ -133,26 +62,41 @@ internal static class BlockedScan
         int end,
         int k,
         NeighborHeap[] heaps,
-        Span<float> distances)
+        Span<float> scratch)
     {
         switch (metric)
         {
             case DistanceMetric.Cosine or DistanceMetric.DotProduct:
-                Scan<NegativeDotTile>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, distances);
+                Scan<DotElements>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, scratch);
                 break;
             case DistanceMetric.Euclidean or DistanceMetric.EuclideanSquared:
-                Scan<SquaredL2Tile>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, distances);
+                Scan<SquaredDifferenceElements>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, scratch);
                 break;
             default:
-                Scan<ManhattanTile>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, distances);
+                Scan<AbsoluteDifferenceElements>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, scratch);
                 break;
         }
     }
 
-    /// <summary>Gets the scratch length <see cref="Scan"/> needs.</summary>
-    public static int ScratchLength => QueryTile * RowBlock;
+    private static void Scan<TMetric>(ReadOnlySpan<float> queries, int firstQuery, int queryCount, ReadOnlySpan<float> rows, int dims, int start, int end, int k, NeighborHeap[] heaps, Span<float> scratch)
+        where TMetric : struct, IElementMetric
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Scan<TMetric, Lanes512, Vector512<float>>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, scratch);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Scan<TMetric, Lanes256, Vector256<float>>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, scratch);
+        }
+        else
+        {
+            Scan<TMetric, Lanes128, Vector128<float>>(queries, firstQuery, queryCount, rows, dims, start, end, k, heaps, scratch);
+        }
+    }
 
-    private static void Scan<T>(
+    /// <summary>The scan at one width; any width runs on any CPU (one the CPU lacks is emulated), so tests cover each.</summary>
+    internal static void Scan<TMetric, TLanes, TVector>(
         ReadOnlySpan<float> queries,
         int firstQuery,
         int queryCount,
@@ -162,193 +106,157 @@ internal static class BlockedScan
         int end,
         int k,
         NeighborHeap[] heaps,
-        Span<float> distances)
-        where T : struct, ITileDistance
+        Span<float> scratch)
+        where TMetric : struct, IElementMetric
+        where TLanes : struct, ISimdLanes<TVector>
+        where TVector : struct
     {
+        Span<float> packed = scratch[..(RowBlock * dims)];
+        Span<float> distances = scratch.Slice(RowBlock * dims, QueryTile * RowBlock);
         int lastQuery = firstQuery + queryCount;
-        for (int blockStart = firstQuery; blockStart < lastQuery; blockStart += QueryBlock)
+        for (int rowStart = start; rowStart < end; rowStart += RowBlock)
         {
-            int blockEnd = Math.Min(blockStart + QueryBlock, lastQuery);
-            for (int rowStart = start; rowStart < end; rowStart += RowBlock)
+            int rowCount = Math.Min(RowBlock, end - rowStart);
+            Pack(rows.Slice(rowStart * dims, rowCount * dims), rowCount, dims, PanelVectors * TLanes.Count, packed);
+            for (int tile = firstQuery; tile < lastQuery; tile += QueryTile)
             {
-                int rowCount = Math.Min(RowBlock, end - rowStart);
-                ReadOnlySpan<float> rowBlock = rows.Slice(rowStart * dims, rowCount * dims);
-                for (int tile = blockStart; tile < blockEnd; tile += QueryTile)
-                {
-                    ScoreTile<T>(queries.Slice(tile * dims, QueryTile * dims), rowBlock, dims, rowCount, distances);
-                    OfferTile(heaps, tile, Math.Min(QueryTile, blockEnd - tile), distances, rowCount, rowStart, k);
-                }
+                ScoreTile<TMetric, TLanes, TVector>(queries.Slice(tile * dims, QueryTile * dims), packed, dims, rowCount, distances);
+                OfferTile<TLanes, TVector>(heaps, tile, Math.Min(QueryTile, lastQuery - tile), distances, rowCount, rowStart, k);
             }
         }
     }
 
     /// <summary>
-    /// Offers a tile's distances (row-major, <see cref="QueryTile"/> per row) to its queries' heaps. One compare of the
-    /// four distances of a row against the four heaps' current worst skips the row for every query at once, which
-    /// is the common case once the heaps are full; the rules are those of the one-query scan (push while below k,
-    /// then replace the worst only when strictly closer).
+    /// Repacks <paramref name="rowCount"/> row-major rows into panels of <paramref name="panel"/> rows stored
+    /// dimension-major (packed[p·panel·dims + d·panel + r] = row p·panel + r, element d); the last panel's missing
+    /// rows are zeros.
     /// </summary>
-    private static void OfferTile(NeighborHeap[] heaps, int tile, int live, ReadOnlySpan<float> distances, int rowCount, int firstId, int k)
+    internal static void Pack(ReadOnlySpan<float> rows, int rowCount, int dims, int panel, Span<float> packed)
     {
-        uint liveLanes = (1u << live) - 1;
-        uint notFull = 0;
-        Vector128<float> worst = Vector128.Create(float.NegativeInfinity);
-        for (int j = 0; j < live; j++)
+        int panels = (rowCount + panel - 1) / panel;
+        ref float source = ref MemoryMarshal.GetReference(rows);
+        ref float destination = ref MemoryMarshal.GetReference(packed);
+        for (int r = 0; r < rowCount; r++)
         {
-            NeighborHeap heap = heaps[tile + j];
-            if (heap.Count < k)
+            ref float row = ref Unsafe.Add(ref source, (nint)r * dims);
+            ref float column = ref Unsafe.Add(ref destination, ((nint)(r / panel) * panel * dims) + (r % panel));
+            for (int d = 0; d < dims; d++)
             {
-                notFull |= 1u << j;
-            }
-            else
-            {
-                worst = worst.WithElement(j, heap.TopDistance);
+                Unsafe.Add(ref column, (nint)d * panel) = Unsafe.Add(ref row, d);
             }
         }
 
-        ref float first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(distances);
-        for (int r = 0; r < rowCount; r++)
+        int padded = panels * panel;
+        for (int r = rowCount; r < padded; r++)
         {
-            Vector128<float> d = Vector128.LoadUnsafe(ref first, (nuint)(r * QueryTile));
-            uint lanes = (Vector128.LessThan(d, worst).ExtractMostSignificantBits() | notFull) & liveLanes;
-            while (lanes != 0)
+            ref float column = ref Unsafe.Add(ref destination, ((nint)(r / panel) * panel * dims) + (r % panel));
+            for (int d = 0; d < dims; d++)
             {
-                int j = System.Numerics.BitOperations.TrailingZeroCount(lanes);
-                lanes &= lanes - 1;
-                NeighborHeap heap = heaps[tile + j];
-                float distance = d.GetElement(j);
-                if (heap.Count < k)
-                {
-                    heap.Push(distance, firstId + r);
-                    if (heap.Count == k)
-                    {
-                        notFull &= ~(1u << j);
-                        worst = worst.WithElement(j, heap.TopDistance);
-                    }
-                }
-                else
-                {
-                    heap.ReplaceTop(distance, firstId + r);
-                    worst = worst.WithElement(j, heap.TopDistance);
-                }
+                Unsafe.Add(ref column, (nint)d * panel) = 0f;
             }
         }
     }
 
-    /// <summary>Writes the distance of each of 4 queries to each of <paramref name="rowCount"/> rows: distances[r * 4 + q].</summary>
-    internal static void ScoreTile<T>(ReadOnlySpan<float> queryTile, ReadOnlySpan<float> rowBlock, int dims, int rowCount, Span<float> distances)
-        where T : struct, ITileDistance
+    /// <summary>
+    /// Writes the distance of each of the <see cref="QueryTile"/> queries to each packed row:
+    /// distances[q · 256 + r], for r up to <paramref name="rowCount"/> rounded up to a panel (the padding rows
+    /// score too, and are never offered).
+    /// </summary>
+    internal static void ScoreTile<TMetric, TLanes, TVector>(ReadOnlySpan<float> queryTile, ReadOnlySpan<float> packed, int dims, int rowCount, Span<float> distances)
+        where TMetric : struct, IElementMetric
+        where TLanes : struct, ISimdLanes<TVector>
+        where TVector : struct
     {
-        ref float q0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(queryTile);
+        int count = TLanes.Count;
+        int panel = PanelVectors * count;
+        ref float q0 = ref MemoryMarshal.GetReference(queryTile);
         ref float q1 = ref Unsafe.Add(ref q0, dims);
         ref float q2 = ref Unsafe.Add(ref q0, 2 * dims);
         ref float q3 = ref Unsafe.Add(ref q0, 3 * dims);
-        ref float rows = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(rowBlock);
-        ref float output = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(distances);
-        int r = 0;
-        for (; r <= rowCount - 2; r += 2)
+        ref float output = ref MemoryMarshal.GetReference(distances);
+        for (int p = 0; p < rowCount; p += panel)
         {
-            ref float ra = ref Unsafe.Add(ref rows, (nint)r * dims);
-            ref float rb = ref Unsafe.Add(ref ra, dims);
-            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
+            ref float rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(packed), (nint)p * dims);
+            TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int d = 0; d < dims; d++)
             {
-                for (; i <= dims - 8; i += 8)
-                {
-                    Vector256<float> va = Vector256.LoadUnsafe(ref ra, (nuint)i);
-                    Vector256<float> vb = Vector256.LoadUnsafe(ref rb, (nuint)i);
-                    Vector256<float> x = Vector256.LoadUnsafe(ref q0, (nuint)i);
-                    a0 = T.Accumulate(x, va, a0);
-                    b0 = T.Accumulate(x, vb, b0);
-                    x = Vector256.LoadUnsafe(ref q1, (nuint)i);
-                    a1 = T.Accumulate(x, va, a1);
-                    b1 = T.Accumulate(x, vb, b1);
-                    x = Vector256.LoadUnsafe(ref q2, (nuint)i);
-                    a2 = T.Accumulate(x, va, a2);
-                    b2 = T.Accumulate(x, vb, b2);
-                    x = Vector256.LoadUnsafe(ref q3, (nuint)i);
-                    a3 = T.Accumulate(x, va, a3);
-                    b3 = T.Accumulate(x, vb, b3);
-                }
-
-                // A 4-float tail (100 = 12 x 8 + 4) goes through the low halves with zero high halves, which add
-                // nothing under every metric, instead of eight scalar chains.
-                if (i <= dims - 4)
-                {
-                    Vector256<float> va = Vector256.Create(Vector128.LoadUnsafe(ref ra, (nuint)i), Vector128<float>.Zero);
-                    Vector256<float> vb = Vector256.Create(Vector128.LoadUnsafe(ref rb, (nuint)i), Vector128<float>.Zero);
-                    Vector256<float> x = Vector256.Create(Vector128.LoadUnsafe(ref q0, (nuint)i), Vector128<float>.Zero);
-                    a0 = T.Accumulate(x, va, a0);
-                    b0 = T.Accumulate(x, vb, b0);
-                    x = Vector256.Create(Vector128.LoadUnsafe(ref q1, (nuint)i), Vector128<float>.Zero);
-                    a1 = T.Accumulate(x, va, a1);
-                    b1 = T.Accumulate(x, vb, b1);
-                    x = Vector256.Create(Vector128.LoadUnsafe(ref q2, (nuint)i), Vector128<float>.Zero);
-                    a2 = T.Accumulate(x, va, a2);
-                    b2 = T.Accumulate(x, vb, b2);
-                    x = Vector256.Create(Vector128.LoadUnsafe(ref q3, (nuint)i), Vector128<float>.Zero);
-                    a3 = T.Accumulate(x, va, a3);
-                    b3 = T.Accumulate(x, vb, b3);
-                    i += 4;
-                }
+                TVector ra = TLanes.Load(ref rows, (nuint)(d * panel));
+                TVector rb = TLanes.Load(ref rows, (nuint)((d * panel) + count));
+                TVector x = TLanes.Create(Unsafe.Add(ref q0, d));
+                a0 = TMetric.Accumulate<TLanes, TVector>(x, ra, a0);
+                b0 = TMetric.Accumulate<TLanes, TVector>(x, rb, b0);
+                x = TLanes.Create(Unsafe.Add(ref q1, d));
+                a1 = TMetric.Accumulate<TLanes, TVector>(x, ra, a1);
+                b1 = TMetric.Accumulate<TLanes, TVector>(x, rb, b1);
+                x = TLanes.Create(Unsafe.Add(ref q2, d));
+                a2 = TMetric.Accumulate<TLanes, TVector>(x, ra, a2);
+                b2 = TMetric.Accumulate<TLanes, TVector>(x, rb, b2);
+                x = TLanes.Create(Unsafe.Add(ref q3, d));
+                a3 = TMetric.Accumulate<TLanes, TVector>(x, ra, a3);
+                b3 = TMetric.Accumulate<TLanes, TVector>(x, rb, b3);
             }
 
-            Vector128<float> sa = Sum4(a0, a1, a2, a3);
-            Vector128<float> sb = Sum4(b0, b1, b2, b3);
-            for (; i < dims; i++)
+            // The indexes rank a dot product by its negation (lower is closer); a constant per instantiation.
+            if (typeof(TMetric) == typeof(DotElements))
             {
-                Vector128<float> x = Vector128.Create(Unsafe.Add(ref q0, i), Unsafe.Add(ref q1, i), Unsafe.Add(ref q2, i), Unsafe.Add(ref q3, i));
-                sa = T.Accumulate(x, Vector128.Create(Unsafe.Add(ref ra, i)), sa);
-                sb = T.Accumulate(x, Vector128.Create(Unsafe.Add(ref rb, i)), sb);
+                a0 = TLanes.Subtract(TLanes.Zero, a0);
+                a1 = TLanes.Subtract(TLanes.Zero, a1);
+                a2 = TLanes.Subtract(TLanes.Zero, a2);
+                a3 = TLanes.Subtract(TLanes.Zero, a3);
+                b0 = TLanes.Subtract(TLanes.Zero, b0);
+                b1 = TLanes.Subtract(TLanes.Zero, b1);
+                b2 = TLanes.Subtract(TLanes.Zero, b2);
+                b3 = TLanes.Subtract(TLanes.Zero, b3);
             }
 
-            T.Finish(sa).StoreUnsafe(ref output, (nuint)(r * QueryTile));
-            T.Finish(sb).StoreUnsafe(ref output, (nuint)((r + 1) * QueryTile));
-        }
-
-        if (r < rowCount)
-        {
-            ref float ra = ref Unsafe.Add(ref rows, (nint)r * dims);
-            Unsafe.Add(ref output, r * QueryTile) = T.Finish(Single<T>(ref q0, ref ra, dims));
-            Unsafe.Add(ref output, (r * QueryTile) + 1) = T.Finish(Single<T>(ref q1, ref ra, dims));
-            Unsafe.Add(ref output, (r * QueryTile) + 2) = T.Finish(Single<T>(ref q2, ref ra, dims));
-            Unsafe.Add(ref output, (r * QueryTile) + 3) = T.Finish(Single<T>(ref q3, ref ra, dims));
+            TLanes.Store(a0, ref output, (nuint)p);
+            TLanes.Store(b0, ref output, (nuint)(p + count));
+            TLanes.Store(a1, ref output, (nuint)(RowBlock + p));
+            TLanes.Store(b1, ref output, (nuint)(RowBlock + p + count));
+            TLanes.Store(a2, ref output, (nuint)((2 * RowBlock) + p));
+            TLanes.Store(b2, ref output, (nuint)((2 * RowBlock) + p + count));
+            TLanes.Store(a3, ref output, (nuint)((3 * RowBlock) + p));
+            TLanes.Store(b3, ref output, (nuint)((3 * RowBlock) + p + count));
         }
     }
 
-    /// <summary>The four horizontal sums at once: two rounds of pairwise adds instead of four separate reductions.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Sum4(Vector256<float> x0, Vector256<float> x1, Vector256<float> x2, Vector256<float> x3)
+    /// <summary>
+    /// Offers a tile's distances to its queries' heaps. One compare of a register of rows against the heap's current
+    /// worst skips them all at once, which is the common case once the heap is full.
+    /// </summary>
+    private static void OfferTile<TLanes, TVector>(NeighborHeap[] heaps, int tile, int live, ReadOnlySpan<float> distances, int rowCount, int firstId, int k)
+        where TLanes : struct, ISimdLanes<TVector>
+        where TVector : struct
     {
-        if (Avx.IsSupported)
+        int count = TLanes.Count;
+        for (int j = 0; j < live; j++)
         {
-            Vector256<float> pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(x0, x1), Avx.HorizontalAdd(x2, x3));
-            return pairs.GetLower() + pairs.GetUpper();
-        }
-
-        return Vector128.Create(Vector256.Sum(x0), Vector256.Sum(x1), Vector256.Sum(x2), Vector256.Sum(x3));
-    }
-
-    private static float Single<T>(ref float query, ref float row, int dims)
-        where T : struct, ITileDistance
-    {
-        Vector256<float> acc = Vector256<float>.Zero;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= dims - 8; i += 8)
+            NeighborHeap heap = heaps[tile + j];
+            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(distances), j * RowBlock);
+            for (int r = 0; r < rowCount; r += count)
             {
-                acc = T.Accumulate(Vector256.LoadUnsafe(ref query, (nuint)i), Vector256.LoadUnsafe(ref row, (nuint)i), acc);
+                float worst = heap.Count < k ? float.PositiveInfinity : heap.TopDistance;
+                ulong lanes = TLanes.ExtractMostSignificantBits(TLanes.LessThan(TLanes.Load(ref row, (nuint)r), TLanes.Create(worst)));
+                if (rowCount - r < count)
+                {
+                    lanes &= (1UL << (rowCount - r)) - 1;
+                }
+
+                while (lanes != 0)
+                {
+                    int lane = BitOperations.TrailingZeroCount(lanes);
+                    lanes &= lanes - 1;
+                    float distance = Unsafe.Add(ref row, r + lane);
+                    if (heap.Count < k)
+                    {
+                        heap.Push(distance, firstId + r + lane);
+                    }
+                    else if (distance < heap.TopDistance)
+                    {
+                        heap.ReplaceTop(distance, firstId + r + lane);
+                    }
+                }
             }
         }
-
-        float sum = Vector256.Sum(acc);
-        for (; i < dims; i++)
-        {
-            sum = T.Accumulate(Unsafe.Add(ref query, i), Unsafe.Add(ref row, i), sum);
-        }
-
-        return sum;
     }
 }

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using Embeddings.Vectors.Internal;
 
 namespace Embeddings.Indexing.Internal;
 
@@ -31,157 +31,19 @@ internal readonly struct ManhattanDistance : IIndexDistance
 }
 
 /// <summary>
-/// Distance kernels specialised for the index hot loops: ref-based (no span construction, no bounds checks per
-/// call), two 512-bit accumulators, then 256/128-bit and scalar tails so short vectors (100 floats) need no scalar loop.
+/// The index hot loops' view of the shared kernels: ref-based (no span construction, no bounds checks per call),
+/// every width from the one width-generic <see cref="SimdKernels.Sum{TMetric}"/>.
 /// </summary>
 internal static class IndexKernels
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Dot(ref float a, ref float b, int length)
-    {
-        int i = 0;
-        float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && length >= 16)
-        {
-            Vector512<float> acc0 = Vector512<float>.Zero;
-            Vector512<float> acc1 = Vector512<float>.Zero;
-            for (; i <= length - 32; i += 32)
-            {
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc0);
-                acc1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)(i + 16)), Vector512.LoadUnsafe(ref b, (nuint)(i + 16)), acc1);
-            }
-
-            if (i <= length - 16)
-            {
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i), acc0);
-                i += 16;
-            }
-
-            sum = Vector512.Sum(acc0 + acc1);
-        }
-        else if (Vector256.IsHardwareAccelerated && length >= 8)
-        {
-            Vector256<float> acc0 = Vector256<float>.Zero;
-            Vector256<float> acc1 = Vector256<float>.Zero;
-            for (; i <= length - 16; i += 16)
-            {
-                acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)(i + 8)), Vector256.LoadUnsafe(ref b, (nuint)(i + 8)), acc1);
-            }
-
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-
-        if (Vector256.IsHardwareAccelerated && i <= length - 8)
-        {
-            sum += Vector256.Sum(Vector256.LoadUnsafe(ref a, (nuint)i) * Vector256.LoadUnsafe(ref b, (nuint)i));
-            i += 8;
-        }
-
-        if (Vector128.IsHardwareAccelerated && i <= length - 4)
-        {
-            sum += Vector128.Sum(Vector128.LoadUnsafe(ref a, (nuint)i) * Vector128.LoadUnsafe(ref b, (nuint)i));
-            i += 4;
-        }
-
-        for (; i < length; i++)
-        {
-            sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i), sum);
-        }
-
-        return sum;
-    }
+    public static float Dot(ref float a, ref float b, int length) => SimdKernels.Sum<DotElements>(ref a, ref b, length);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float SquaredL2(ref float a, ref float b, int length)
-    {
-        int i = 0;
-        float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && length >= 16)
-        {
-            Vector512<float> acc0 = Vector512<float>.Zero;
-            Vector512<float> acc1 = Vector512<float>.Zero;
-            for (; i <= length - 32; i += 32)
-            {
-                Vector512<float> d0 = Vector512.LoadUnsafe(ref a, (nuint)i) - Vector512.LoadUnsafe(ref b, (nuint)i);
-                Vector512<float> d1 = Vector512.LoadUnsafe(ref a, (nuint)(i + 16)) - Vector512.LoadUnsafe(ref b, (nuint)(i + 16));
-                acc0 = Vector512.FusedMultiplyAdd(d0, d0, acc0);
-                acc1 = Vector512.FusedMultiplyAdd(d1, d1, acc1);
-            }
-
-            if (i <= length - 16)
-            {
-                Vector512<float> d0 = Vector512.LoadUnsafe(ref a, (nuint)i) - Vector512.LoadUnsafe(ref b, (nuint)i);
-                acc0 = Vector512.FusedMultiplyAdd(d0, d0, acc0);
-                i += 16;
-            }
-
-            sum = Vector512.Sum(acc0 + acc1);
-        }
-        else if (Vector256.IsHardwareAccelerated && length >= 8)
-        {
-            Vector256<float> acc0 = Vector256<float>.Zero;
-            for (; i <= length - 8; i += 8)
-            {
-                Vector256<float> d0 = Vector256.LoadUnsafe(ref a, (nuint)i) - Vector256.LoadUnsafe(ref b, (nuint)i);
-                acc0 = Vector256.FusedMultiplyAdd(d0, d0, acc0);
-            }
-
-            sum = Vector256.Sum(acc0);
-        }
-
-        if (Vector256.IsHardwareAccelerated && i <= length - 8)
-        {
-            Vector256<float> d0 = Vector256.LoadUnsafe(ref a, (nuint)i) - Vector256.LoadUnsafe(ref b, (nuint)i);
-            sum += Vector256.Sum(d0 * d0);
-            i += 8;
-        }
-
-        if (Vector128.IsHardwareAccelerated && i <= length - 4)
-        {
-            Vector128<float> d0 = Vector128.LoadUnsafe(ref a, (nuint)i) - Vector128.LoadUnsafe(ref b, (nuint)i);
-            sum += Vector128.Sum(d0 * d0);
-            i += 4;
-        }
-
-        for (; i < length; i++)
-        {
-            float d = Unsafe.Add(ref a, i) - Unsafe.Add(ref b, i);
-            sum = MathF.FusedMultiplyAdd(d, d, sum);
-        }
-
-        return sum;
-    }
+    public static float SquaredL2(ref float a, ref float b, int length) => SimdKernels.Sum<SquaredDifferenceElements>(ref a, ref b, length);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float L1(ref float a, ref float b, int length)
-    {
-        int i = 0;
-        float sum = 0f;
-        if (Vector256.IsHardwareAccelerated && length >= 8)
-        {
-            Vector256<float> acc = Vector256<float>.Zero;
-            for (; i <= length - 8; i += 8)
-            {
-                acc += Vector256.Abs(Vector256.LoadUnsafe(ref a, (nuint)i) - Vector256.LoadUnsafe(ref b, (nuint)i));
-            }
-
-            sum = Vector256.Sum(acc);
-        }
-
-        if (Vector128.IsHardwareAccelerated && i <= length - 4)
-        {
-            sum += Vector128.Sum(Vector128.Abs(Vector128.LoadUnsafe(ref a, (nuint)i) - Vector128.LoadUnsafe(ref b, (nuint)i)));
-            i += 4;
-        }
-
-        for (; i < length; i++)
-        {
-            sum += MathF.Abs(Unsafe.Add(ref a, i) - Unsafe.Add(ref b, i));
-        }
-
-        return sum;
-    }
+    public static float L1(ref float a, ref float b, int length) => SimdKernels.Sum<AbsoluteDifferenceElements>(ref a, ref b, length);
 
     /// <summary>The index's internal distance for <paramref name="metric"/>, through the same kernels as the search loops.</summary>
     public static float Distance(DistanceMetric metric, ref float a, ref float b, int length) => metric switch
@@ -193,6 +55,5 @@ internal static class IndexKernels
 
     /// <summary>Turns an internal distance into the public score (higher is more similar).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ToScore(DistanceMetric metric, float distance) =>
-        metric == DistanceMetric.Euclidean ? -MathF.Sqrt(MathF.Max(distance, 0f)) : -distance;
+    public static float ToScore(DistanceMetric metric, float distance) => VectorMath.RankingDistanceToScore(metric, distance);
 }

@@ -17,8 +17,6 @@ internal sealed class SearchScratch
 
     public NeighborHeap Candidates { get; } = new();
 
-    public NeighborHeap Pruning { get; } = new();
-
     public float[] Query { get; private set; } = [];
 
     public HeapEntry[] Sorted { get; private set; } = new HeapEntry[64];
@@ -29,9 +27,22 @@ internal sealed class SearchScratch
 
     public HeapEntry[] NeighborSelected { get; private set; } = new HeapEntry[64];
 
-    public int[] Links { get; private set; } = new int[64];
-
     public int[] Ids { get; private set; } = new int[256];
+
+    /// <summary>Gets the unvisited neighbours of the node a graph walk expands, gathered before their distances.</summary>
+    public int[] Gathered { get; private set; } = new int[64];
+
+    /// <summary>Gets the distances to <see cref="Gathered"/>.</summary>
+    public float[] GatheredDistances { get; private set; } = new float[64];
+
+    public void EnsureGatherCapacity(int count)
+    {
+        if (Gathered.Length < count)
+        {
+            Gathered = new int[count];
+            GatheredDistances = new float[count];
+        }
+    }
 
     public int[] HopIds { get; private set; } = new int[64];
 
@@ -75,7 +86,6 @@ internal sealed class SearchScratch
             Selected = new HeapEntry[size];
             NeighborSorted = new HeapEntry[size];
             NeighborSelected = new HeapEntry[size];
-            Links = new int[size];
         }
     }
 

@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Embeddings.Vectors.Internal;
 
 namespace Embeddings;
 
 /// <summary>
 /// Nearest-centroid search for one codebook: centroids stored transposed and scaled by -2 (dim × k) beside
-/// their squared norms, so that ‖c‖² - 2x·c for 8 or 16 centroids is one SIMD register of fused multiply-adds per dimension.
+/// their squared norms, so that ‖c‖² - 2x·c for a register of centroids (4, 8 or 16) is one SIMD register of fused multiply-adds per dimension.
 /// </summary>
 internal sealed class CentroidTable
 {
@@ -48,14 +49,19 @@ internal sealed class CentroidTable
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float pc = ref MemoryMarshal.GetArrayDataReference(_minusTwoTransposed);
         ref float pn = ref MemoryMarshal.GetArrayDataReference(_norms);
-        if (Vector512.IsHardwareAccelerated && _k % 16 == 0)
+        if (Vector512.IsHardwareAccelerated && _k % Vector512<float>.Count == 0)
         {
-            return Nearest512(ref px, ref pc, ref pn, out partialDistance);
+            return Nearest<Lanes512, Vector512<float>>(x, out partialDistance);
         }
 
-        if (Vector256.IsHardwareAccelerated && _k % 8 == 0)
+        if (Vector256.IsHardwareAccelerated && _k % Vector256<float>.Count == 0)
         {
-            return Nearest256(ref px, ref pc, ref pn, out partialDistance);
+            return Nearest<Lanes256, Vector256<float>>(x, out partialDistance);
+        }
+
+        if (Vector128.IsHardwareAccelerated && _k % Vector128<float>.Count == 0)
+        {
+            return Nearest<Lanes128, Vector128<float>>(x, out partialDistance);
         }
 
         return NearestScalar(ref px, ref pc, ref pn, out partialDistance);
@@ -84,70 +90,50 @@ internal sealed class CentroidTable
         return best;
     }
 
-    private int Nearest512(ref float px, ref float pc, ref float pn, out float partialDistance)
+    /// <summary>The search at one width; k a multiple of its count. Lane indices are kept as floats (exact below 2²⁴).</summary>
+    internal int Nearest<TLanes, TVector>(ReadOnlySpan<float> x, out float partialDistance)
+        where TLanes : struct, ISimdLanes<TVector>
+        where TVector : struct
     {
-        Vector512<float> bestValues = Vector512.Create(float.PositiveInfinity);
-        Vector512<int> bestIndices = Vector512<int>.Zero;
-        Vector512<int> indices = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        Vector512<int> stride = Vector512.Create(16);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float pc = ref MemoryMarshal.GetArrayDataReference(_minusTwoTransposed);
+        ref float pn = ref MemoryMarshal.GetArrayDataReference(_norms);
+        TVector bestValues = TLanes.Create(float.PositiveInfinity);
+        TVector bestIndices = TLanes.Zero;
+        TVector indices = TLanes.Indices;
+        TVector stride = TLanes.Create(TLanes.Count);
         int k = _k;
         int dim = _dim;
-        for (int c = 0; c < k; c += 16)
+        for (int c = 0; c < k; c += TLanes.Count)
         {
-            Vector512<float> acc = Vector512.LoadUnsafe(ref pn, (nuint)c);
+            TVector total = TLanes.Load(ref pn, (nuint)c);
             for (int t = 0; t < dim; t++)
             {
-                acc = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref px, t)), Vector512.LoadUnsafe(ref pc, (nuint)((t * k) + c)), acc);
+                total = TLanes.FusedMultiplyAdd(TLanes.Create(Unsafe.Add(ref px, t)), TLanes.Load(ref pc, (nuint)((t * k) + c)), total);
             }
 
-            Vector512<float> better = Vector512.LessThan(acc, bestValues);
-            bestValues = Vector512.ConditionalSelect(better, acc, bestValues);
-            bestIndices = Vector512.ConditionalSelect(better.AsInt32(), indices, bestIndices);
-            indices += stride;
+            TVector better = TLanes.LessThan(total, bestValues);
+            bestValues = TLanes.ConditionalSelect(better, total, bestValues);
+            bestIndices = TLanes.ConditionalSelect(better, indices, bestIndices);
+            indices = TLanes.Add(indices, stride);
         }
 
         return Reduce(bestValues, bestIndices, out partialDistance);
     }
 
-    private int Nearest256(ref float px, ref float pc, ref float pn, out float partialDistance)
+    private static int Reduce<TVector>(TVector values, TVector indices, out float partialDistance)
+        where TVector : struct
     {
-        Vector256<float> bestValues = Vector256.Create(float.PositiveInfinity);
-        Vector256<int> bestIndices = Vector256<int>.Zero;
-        Vector256<int> indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        Vector256<int> stride = Vector256.Create(8);
-        int k = _k;
-        int dim = _dim;
-        for (int c = 0; c < k; c += 8)
-        {
-            Vector256<float> acc = Vector256.LoadUnsafe(ref pn, (nuint)c);
-            for (int t = 0; t < dim; t++)
-            {
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref px, t)), Vector256.LoadUnsafe(ref pc, (nuint)((t * k) + c)), acc);
-            }
-
-            Vector256<float> better = Vector256.LessThan(acc, bestValues);
-            bestValues = Vector256.ConditionalSelect(better, acc, bestValues);
-            bestIndices = Vector256.ConditionalSelect(better.AsInt32(), indices, bestIndices);
-            indices += stride;
-        }
-
-        return Reduce(bestValues, bestIndices, out partialDistance);
-    }
-
-    private static int Reduce<TValues, TIndices>(TValues values, TIndices indices, out float partialDistance)
-        where TValues : struct
-        where TIndices : struct
-    {
-        ReadOnlySpan<float> v = MemoryMarshal.Cast<TValues, float>(new ReadOnlySpan<TValues>(in values));
-        ReadOnlySpan<int> ix = MemoryMarshal.Cast<TIndices, int>(new ReadOnlySpan<TIndices>(in indices));
-        int best = ix[0];
+        ReadOnlySpan<float> v = MemoryMarshal.Cast<TVector, float>(new ReadOnlySpan<TVector>(in values));
+        ReadOnlySpan<float> ix = MemoryMarshal.Cast<TVector, float>(new ReadOnlySpan<TVector>(in indices));
+        int best = (int)ix[0];
         float bestValue = v[0];
         for (int lane = 1; lane < v.Length; lane++)
         {
-            if (v[lane] < bestValue || (v[lane] == bestValue && ix[lane] < best))
+            if (v[lane] < bestValue || (v[lane] == bestValue && (int)ix[lane] < best))
             {
                 bestValue = v[lane];
-                best = ix[lane];
+                best = (int)ix[lane];
             }
         }
 

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using Embeddings.Vectors.Internal;
 
 namespace Embeddings;
 
@@ -149,37 +149,8 @@ internal static class KMeans
         }
     }
 
-    private static void AddSquaredDifference(ReadOnlySpan<float> column, float value, Span<float> accumulator)
-    {
-        ref float x = ref MemoryMarshal.GetReference(column);
-        ref float acc = ref MemoryMarshal.GetReference(accumulator);
-        int n = column.Length;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> v = Vector512.Create(value);
-            for (; i <= n - 16; i += 16)
-            {
-                Vector512<float> d = Vector512.LoadUnsafe(ref x, (nuint)i) - v;
-                Vector512.FusedMultiplyAdd(d, d, Vector512.LoadUnsafe(ref acc, (nuint)i)).StoreUnsafe(ref acc, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> v = Vector256.Create(value);
-            for (; i <= n - 8; i += 8)
-            {
-                Vector256<float> d = Vector256.LoadUnsafe(ref x, (nuint)i) - v;
-                Vector256.FusedMultiplyAdd(d, d, Vector256.LoadUnsafe(ref acc, (nuint)i)).StoreUnsafe(ref acc, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float d = Unsafe.Add(ref x, i) - value;
-            Unsafe.Add(ref acc, i) = MathF.FusedMultiplyAdd(d, d, Unsafe.Add(ref acc, i));
-        }
-    }
+    private static void AddSquaredDifference(ReadOnlySpan<float> column, float value, Span<float> accumulator) =>
+        SimdKernels.AddSquaredDifference(ref MemoryMarshal.GetReference(column), value, ref MemoryMarshal.GetReference(accumulator), column.Length);
 
     /// <summary>Gives each empty cluster half of the largest one (its centroid nudged apart), as FAISS does.</summary>
     private static void SplitLargestIntoEmpty(float[] centroids, int[] counts, int dim)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Embeddings;
 using Embeddings.Onnx;
 
@@ -22,7 +23,7 @@ public static class OnnxEmbeddingsBuilderExtensions
         var options = new OnnxEmbedderOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseProvider(_ => OnnxEmbedder.Load(model, options));
+        return builder.UseProvider(services => OnnxEmbedder.Load(model, WithMeterFactory(options, configure, services)));
     }
 
     /// <summary>
@@ -41,6 +42,22 @@ public static class OnnxEmbeddingsBuilderExtensions
         var options = new OnnxEmbedderOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseProvider(_ => OnnxEmbedder.LoadAsync(model, options).GetAwaiter().GetResult());
+        return builder.UseProvider(services => OnnxEmbedder.LoadAsync(model, WithMeterFactory(options, configure, services)).GetAwaiter().GetResult());
+    }
+
+    // The container's IMeterFactory (a host's, or services.AddMetrics()) owns the meter when the caller set none. The
+    // options are built afresh per container, so one container's factory never leaks into another's embedder.
+    private static OnnxEmbedderOptions WithMeterFactory(OnnxEmbedderOptions validated, Action<OnnxEmbedderOptions>? configure, IServiceProvider services)
+    {
+        if (validated.MeterFactory is not null || services.GetService<IMeterFactory>() is not { } factory)
+        {
+            return validated;
+        }
+
+        var options = new OnnxEmbedderOptions();
+        configure?.Invoke(options);
+        options.MeterFactory = factory;
+        options.Validate();
+        return options;
     }
 }

@@ -9,21 +9,23 @@ public sealed class PackedProductCodesTests
     private static readonly Lazy<ProductQuantizer> Trained = new(() =>
         ProductQuantizer.Train(RandomVectors(3000, D, seed: 11), D, M, new ProductQuantizerOptions { Iterations = 4 }));
 
-    public static TheoryData<DistanceMetric, bool> MetricsAndPaths()
-    {
-        var data = new TheoryData<DistanceMetric, bool>();
-        foreach (DistanceMetric metric in new[] { DistanceMetric.DotProduct, DistanceMetric.Cosine, DistanceMetric.EuclideanSquared, DistanceMetric.Euclidean, DistanceMetric.Manhattan })
-        {
-            data.Add(metric, true);
-            data.Add(metric, false);
-        }
+    public static TheoryData<DistanceMetric> Metrics => new() { DistanceMetric.DotProduct, DistanceMetric.Cosine, DistanceMetric.EuclideanSquared, DistanceMetric.Euclidean, DistanceMetric.Manhattan };
 
-        return data;
-    }
+    /// <summary>The metrics the byte tables serve (cosine always scores with the float tables).</summary>
+    public static TheoryData<DistanceMetric> ByteTableMetrics => new() { DistanceMetric.DotProduct, DistanceMetric.EuclideanSquared, DistanceMetric.Euclidean, DistanceMetric.Manhattan };
 
     [Theory]
-    [MemberData(nameof(MetricsAndPaths))]
-    public void Search_equals_a_full_sort_of_every_code_scored_alone(DistanceMetric metric, bool accelerate)
+    [MemberData(nameof(Metrics))]
+    public void Float_table_search_equals_a_full_sort_of_every_code_scored_alone(DistanceMetric metric) =>
+        Search_equals_a_full_sort_of_every_code_scored_alone(metric, accelerate: false);
+
+    [Avx512VbmiTheory]
+    [Trait(Avx512VbmiTheoryAttribute.Trait, Avx512VbmiTheoryAttribute.Value)]
+    [MemberData(nameof(ByteTableMetrics))]
+    public void Byte_table_search_equals_a_full_sort_of_every_code_scored_alone(DistanceMetric metric) =>
+        Search_equals_a_full_sort_of_every_code_scored_alone(metric, accelerate: true);
+
+    private static void Search_equals_a_full_sort_of_every_code_scored_alone(DistanceMetric metric, bool accelerate)
     {
         ProductQuantizer pq = Trained.Value;
         const int Count = 1000 + 37;
@@ -41,10 +43,20 @@ public sealed class PackedProductCodesTests
         }
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Equal_scores_keep_the_lower_index_first_like_the_back_to_back_scan(bool accelerate)
+    [Fact]
+    public void Equal_scores_keep_the_lower_index_first_like_the_back_to_back_scan_with_float_tables() =>
+        Equal_scores_keep_the_lower_index_first_like_the_back_to_back_scan(accelerate: false);
+
+    [Avx512VbmiTheory]
+    [Trait(Avx512VbmiTheoryAttribute.Trait, Avx512VbmiTheoryAttribute.Value)]
+    [InlineData(DistanceMetric.DotProduct)]
+    public void Equal_scores_keep_the_lower_index_first_like_the_back_to_back_scan_with_byte_tables(DistanceMetric metric)
+    {
+        Assert.Equal(DistanceMetric.DotProduct, metric);
+        Equal_scores_keep_the_lower_index_first_like_the_back_to_back_scan(accelerate: true);
+    }
+
+    private static void Equal_scores_keep_the_lower_index_first_like_the_back_to_back_scan(bool accelerate)
     {
         ProductQuantizer pq = Trained.Value;
         byte[] patterns = EncodeAll(pq, RandomVectors(5, D, seed: 14));
@@ -66,10 +78,18 @@ public sealed class PackedProductCodesTests
         Assert.True(hits.Count(h => h.Score == hits[0].Score) > 100, "the first pattern repeats, so its score ties");
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void One_slice_with_a_huge_range_still_gives_the_exact_result(bool accelerate)
+    [Fact]
+    public void One_slice_with_a_huge_range_still_gives_the_exact_result_with_float_tables() =>
+        One_slice_with_a_huge_range_still_gives_the_exact_result(accelerate: false);
+
+    [Avx512VbmiTheory]
+    [Trait(Avx512VbmiTheoryAttribute.Trait, Avx512VbmiTheoryAttribute.Value)]
+    [InlineData(DistanceMetric.DotProduct)]
+    [InlineData(DistanceMetric.EuclideanSquared)]
+    public void One_slice_with_a_huge_range_still_gives_the_exact_result_with_byte_tables(DistanceMetric metric) =>
+        One_slice_with_a_huge_range_still_gives_the_exact_result(accelerate: true, metric);
+
+    private static void One_slice_with_a_huge_range_still_gives_the_exact_result(bool accelerate, DistanceMetric? only = null)
     {
         // One shared byte scale is sized by the widest slice, so the other slices round to a few levels: the
         // bound has to let enough codes through to the float rescoring for the answer to stay exact.
@@ -86,7 +106,7 @@ public sealed class PackedProductCodesTests
         byte[] codes = EncodeAll(pq, data);
         var packed = new PackedProductCodes(pq, codes, 2000);
         float[] queries = RandomVectors(10, D, seed: 17);
-        foreach (DistanceMetric metric in new[] { DistanceMetric.DotProduct, DistanceMetric.EuclideanSquared })
+        foreach (DistanceMetric metric in only is { } one ? [one] : new[] { DistanceMetric.DotProduct, DistanceMetric.EuclideanSquared })
         {
             for (int q = 0; q < 10; q++)
             {
@@ -110,7 +130,7 @@ public sealed class PackedProductCodesTests
         var packed = new PackedProductCodes(pq, codes, count);
         float[] query = RandomVectors(1, D, seed: 19);
 
-        foreach (bool accelerate in new[] { true, false })
+        foreach (bool accelerate in PackedProductCodes.IsHardwareAccelerated ? new[] { true, false } : [false])
         {
             QuantizedSearchHit[] hits = Search(packed, query, DistanceMetric.DotProduct, k, accelerate);
             Assert.Equal(Math.Min(k, count), hits.Length);
@@ -182,6 +202,9 @@ public sealed class PackedProductCodesTests
 
     private static QuantizedSearchHit[] Search(PackedProductCodes packed, ReadOnlySpan<float> query, DistanceMetric metric, int k, bool accelerate)
     {
+        // A byte-table row must run the byte tables: one that fell back to the float tables would pass untested.
+        Assert.Equal(accelerate, accelerate && ProductCodeBlocks.SupportsByteTables((ProductQuantizer.TableScorer)packed.Quantizer.CreateScorer(query, metric)));
+
         int size = Math.Min(k, packed.Count);
         var scores = new float[size];
         var indices = new int[size];

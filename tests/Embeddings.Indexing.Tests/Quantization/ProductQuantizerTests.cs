@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Embeddings.Vectors.Internal;
 using static Embeddings.Core.Tests.Quantization.QuantizationTestData;
 
 namespace Embeddings.Core.Tests.Quantization;
@@ -142,6 +144,37 @@ public sealed class ProductQuantizerTests
                 double fastDistance = ScalarSquaredDistance(x, centroids.AsSpan(fast * dim, dim));
                 Assert.True(fast == best || Math.Abs(fastDistance - bestDistance) < 1e-5, $"dim {dim}, k {k}: SIMD chose {fast} ({fastDistance}), reference {best} ({bestDistance})");
                 Assert.Equal(bestDistance, partial + ScalarDot(x, x), 1e-4);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(128)]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void Centroid_table_search_matches_the_scalar_reference_at_every_width(int width)
+    {
+        var random = new Random(9 + width);
+        foreach ((int dim, int k) in new[] { (1, 16), (3, 32), (5, 256), (8, 48), (12, 64), (4, 16) })
+        {
+            float[] centroids = Enumerable.Range(0, dim * k).Select(_ => (float)random.NextDouble()).ToArray();
+            var table = new CentroidTable(dim, k);
+            table.Load(centroids);
+            for (int trial = 0; trial < 100; trial++)
+            {
+                float[] x = Enumerable.Range(0, dim).Select(_ => (float)random.NextDouble()).ToArray();
+                float partial;
+                int fast = width switch
+                {
+                    128 => table.Nearest<Lanes128, Vector128<float>>(x, out partial),
+                    256 => table.Nearest<Lanes256, Vector256<float>>(x, out partial),
+                    _ => table.Nearest<Lanes512, Vector512<float>>(x, out partial),
+                };
+
+                double[] distances = Enumerable.Range(0, k).Select(c => (double)ScalarSquaredDistance(x, centroids.AsSpan(c * dim, dim))).ToArray();
+                double bestDistance = distances.Min();
+                Assert.True(distances[fast] - bestDistance < 1e-5, $"width {width}, dim {dim}, k {k}: chose {fast} ({distances[fast]}), best {bestDistance}");
+                Assert.Equal(distances[fast], partial + ScalarDot(x, x), 1e-4);
             }
         }
     }
