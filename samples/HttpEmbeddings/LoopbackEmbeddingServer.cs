@@ -92,6 +92,10 @@ internal sealed class LoopbackEmbeddingServer : IAsyncDisposable
             {
                 await WriteAsync(response, 400, w => w.WriteString("error", $"bad request body: {e.Message}")).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is HttpListenerException or IOException)
+            {
+                // The client went away mid-answer; keep serving the next request rather than ending the loop.
+            }
         }
     }
 
@@ -184,6 +188,10 @@ internal sealed class LoopbackEmbeddingServer : IAsyncDisposable
     {
         response.StatusCode = status;
         response.ContentType = "application/json";
+
+        // HttpListener can drop a kept-alive connection between requests, which the client then sees as a send failure;
+        // a fresh connection per request keeps the stub dependable.
+        response.KeepAlive = false;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
