@@ -11,7 +11,7 @@ namespace Embeddings.Cli.Tests.Packaging;
 /// </summary>
 public sealed class NuspecTests
 {
-    private static readonly string[] Projects = ["Embeddings.Core", "Embeddings.Static", "Embeddings.Onnx", "Embeddings.Evaluation", "Embeddings.PgVector"];
+    private static readonly string[] Projects = ["Embeddings.Core", "Embeddings.Indexing", "Embeddings.Retrieval", "Embeddings.Static", "Embeddings.Onnx", "Embeddings.Evaluation", "Embeddings.PgVector"];
 
     [Fact]
     public async Task Every_package_carries_metadata_icon_readme_and_repository_commit()

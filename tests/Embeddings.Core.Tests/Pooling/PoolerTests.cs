@@ -1,3 +1,5 @@
+using Embeddings.Testing;
+
 namespace Embeddings.Core.Tests.Pooling;
 
 public sealed class PoolerTests

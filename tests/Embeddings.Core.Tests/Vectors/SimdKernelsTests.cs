@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Embeddings.Testing;
 using Embeddings.Vectors.Internal;
 
 namespace Embeddings.Core.Tests.Vectors;

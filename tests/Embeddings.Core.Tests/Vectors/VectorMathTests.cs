@@ -1,3 +1,5 @@
+using Embeddings.Testing;
+
 namespace Embeddings.Core.Tests.Vectors;
 
 public sealed class VectorMathTests

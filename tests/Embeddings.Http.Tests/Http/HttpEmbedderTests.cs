@@ -1,5 +1,5 @@
 using System.Net;
-using Embeddings.Http.Tests.Support;
+using Embeddings.Testing.Http;
 using Microsoft.Extensions.AI;
 
 namespace Embeddings.Http.Tests.Http;

@@ -2,6 +2,7 @@ using Embeddings.Testing;
 using Embeddings.Static;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Embeddings.Testing.Static;
 
 namespace Embeddings.Static.Tests.Static.DependencyInjection;
 

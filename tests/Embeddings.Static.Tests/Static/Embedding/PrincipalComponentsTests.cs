@@ -1,4 +1,5 @@
 using Embeddings.Static;
+using Embeddings.Testing.Static;
 
 namespace Embeddings.Static.Tests.Static.Embedding;
 

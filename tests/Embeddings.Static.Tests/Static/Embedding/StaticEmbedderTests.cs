@@ -1,6 +1,7 @@
 using Embeddings.Testing;
 using Embeddings.Static;
 using Microsoft.Extensions.AI;
+using Embeddings.Testing.Static;
 
 namespace Embeddings.Static.Tests.Static.Embedding;
 

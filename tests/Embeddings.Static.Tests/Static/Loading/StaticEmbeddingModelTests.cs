@@ -1,5 +1,6 @@
 using Embeddings.Testing;
 using Embeddings.Static;
+using Embeddings.Testing.Static;
 
 namespace Embeddings.Static.Tests.Static.Loading;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Embeddings.Static;
+using Embeddings.Testing.Static;
 
 namespace Embeddings.Static.Tests.Static.Model2Vec;
 
