@@ -177,6 +177,26 @@ public sealed class StaticDistiller
             output = Pca.Transform(fit, table, rows, hidden, cancellationToken);
             dimensions = components;
             explained = fit.ExplainedVarianceRatio;
+            int drop = _options.DroppedLeadingComponents;
+            if (drop >= components)
+            {
+                throw new InvalidOperationException($"The teacher has {hidden} dimensions, so PCA keeps {components} components; {drop} leading components cannot be dropped.");
+            }
+
+            if (drop > 0)
+            {
+                // Components come in descending variance, so the leading ones are the first columns of each row.
+                int keptColumns = components - drop;
+                var reduced = new float[rows * keptColumns];
+                for (int r = 0; r < rows; r++)
+                {
+                    output.AsSpan((r * components) + drop, keptColumns).CopyTo(reduced.AsSpan(r * keptColumns, keptColumns));
+                }
+
+                output = reduced;
+                dimensions = keptColumns;
+            }
+
             progress?.Report(new StaticDistillationProgress("pca", 1, 1));
         }
 

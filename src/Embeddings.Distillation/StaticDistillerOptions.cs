@@ -23,6 +23,15 @@ public sealed class StaticDistillerOptions
     public bool ApplyPca { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets how many leading principal components are removed from the rows after PCA, so the output has
+    /// <see cref="Dimensions"/> minus this many columns. The first components of a token table mostly carry what every
+    /// token shares (frequency, position), which crowds out meaning in a pooled sentence; removing them is the
+    /// "all-but-the-top" post-processing. Default: 0: none removed (Model2Vec's behaviour). Must be less than the
+    /// number of components kept, and needs <see cref="ApplyPca"/>.
+    /// </summary>
+    public int DroppedLeadingComponents { get; set; }
+
+    /// <summary>
     /// Gets or sets a value indicating whether each token vector is scaled to unit length before PCA, so the weighting
     /// alone sets the rows' lengths. Default: <see langword="false"/> (Model2Vec keeps the teacher's lengths).
     /// </summary>
@@ -72,6 +81,16 @@ public sealed class StaticDistillerOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Dimensions, nameof(Dimensions));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(DroppedLeadingComponents, nameof(DroppedLeadingComponents));
+        if (DroppedLeadingComponents > 0 && !ApplyPca)
+        {
+            throw new ArgumentException("Dropping leading principal components needs PCA (ApplyPca).", nameof(DroppedLeadingComponents));
+        }
+
+        if (DroppedLeadingComponents >= Dimensions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DroppedLeadingComponents), DroppedLeadingComponents, "The dropped leading components must be fewer than the dimensions kept.");
+        }
         if (!(SifCoefficient > 0 && SifCoefficient < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(SifCoefficient), SifCoefficient, "The SIF coefficient must be greater than 0 and less than 1.");

@@ -200,6 +200,53 @@ public sealed class StaticDistillerTests
         }
     }
 
+    [SharedFact("models/bert-tiny-random")]
+    public async Task DroppedLeadingComponents_removes_the_highest_variance_columns_and_leaves_columns_uncorrelated_with_them()
+    {
+        string folder = SharedData.Path("models", "bert-tiny-random");
+        using OnnxEmbedder teacher = await OnnxEmbedder.LoadAsync(folder, new OnnxEmbedderOptions { IntraOpThreads = 1 });
+        var full = new StaticDistillerOptions { Dimensions = 8, Weighting = TokenWeighting.None, TokenRemovePattern = KeepOnly(Kept) };
+        var dropped = new StaticDistillerOptions { Dimensions = 8, DroppedLeadingComponents = 2, Weighting = TokenWeighting.None, TokenRemovePattern = KeepOnly(Kept) };
+        StaticDistillation a = await new StaticDistiller(full).DistillAsync(teacher);
+        StaticDistillation b = await new StaticDistiller(dropped).DistillAsync(teacher);
+        StaticDistillation again = await new StaticDistiller(dropped).DistillAsync(teacher);
+        Assert.Equal(8, a.Dimensions);
+        Assert.Equal(6, b.Dimensions);
+        Assert.Equal(b.Embeddings.ToArray(), again.Embeddings.ToArray());
+        int rows = a.Vocabulary.Count;
+
+        // Scalar reference: the kept columns are the full run's columns after the first two.
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < 6; j++)
+            {
+                Assert.Equal(a.Embeddings[(r * 8) + 2 + j], b.Embeddings[(r * 6) + j], 5);
+            }
+        }
+
+        // The removed columns are principal-component scores: over the tokens each is uncorrelated with every kept
+        // column, and holds at least as much variance as any of them.
+        double Dot(int p, int q)
+        {
+            double sum = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                sum += (double)a.Embeddings[(r * 8) + p] * a.Embeddings[(r * 8) + q];
+            }
+
+            return sum;
+        }
+
+        for (int k = 0; k < 2; k++)
+        {
+            for (int j = 2; j < 8; j++)
+            {
+                Assert.True(Math.Abs(Dot(k, j)) < 1e-3 * Math.Sqrt(Dot(k, k) * Dot(j, j)), $"dropped component {k} correlates with kept column {j}");
+                Assert.True(Dot(k, k) >= Dot(j, j) * (1 - 1e-6), $"dropped component {k} has less variance than kept column {j}");
+            }
+        }
+    }
+
     [Fact]
     public async Task Cancellation_and_bad_options_are_reported()
     {
@@ -210,6 +257,9 @@ public sealed class StaticDistillerTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new StaticDistiller(new StaticDistillerOptions { Dimensions = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new StaticDistiller(new StaticDistillerOptions { SifCoefficient = 1.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StaticDistiller(new StaticDistillerOptions { DroppedLeadingComponents = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StaticDistiller(new StaticDistillerOptions { Dimensions = 4, DroppedLeadingComponents = 4 }));
+        Assert.Throws<ArgumentException>(() => new StaticDistiller(new StaticDistillerOptions { ApplyPca = false, DroppedLeadingComponents = 1 }));
         Assert.Contains("'[unused'", Assert.Throws<ArgumentException>(() => new StaticDistiller(new StaticDistillerOptions { TokenRemovePattern = "[unused" })).Message, StringComparison.Ordinal);
         var everything = new StaticDistiller(new StaticDistillerOptions { TokenRemovePattern = "." });
         Assert.Contains("removes all 30522 tokens", (await Assert.ThrowsAsync<InvalidOperationException>(() => everything.DistillAsync(teacher))).Message, StringComparison.Ordinal);

@@ -1,6 +1,6 @@
 // StaticDistill: remakes the committed static default, and measures static models beside the teacher.
 //
-//   dotnet run -c Release --project benchmarks/static/StaticDistill -- distill [out-folder] [--dims 256] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize]
+//   dotnet run -c Release --project benchmarks/static/StaticDistill -- distill [out-folder] [--dims 256] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize] [--drop-components N]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- eval [model2vec-folder ...] [--no-teacher] [--quick]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- latency [model2vec-folder] [--passes 5]
 //   dotnet run -c Release --project benchmarks/static/StaticDistill -- tokenize model2vec-folder out-folder
@@ -17,13 +17,13 @@ using StaticDistill;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0 || args[0] is not ("distill" or "eval" or "latency" or "tokenize"))
 {
-    Console.Error.WriteLine("usage: distill [out-folder] [--dims N] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize] | eval [folders...] [--no-teacher] [--quick] | latency [folder] [--passes N]");
+    Console.Error.WriteLine("usage: distill [out-folder] [--dims N] [--weighting zipf|sif|none] [--no-pca] [--storage int8|float16|float32] [--threads N] [--words N] [--normalize] [--drop-components N] | eval [folders...] [--no-teacher] [--quick] | latency [folder] [--passes N]");
     return 2;
 }
 
 string? Option(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 bool Flag(string name) => args.Contains(name);
-string[] valueOptions = ["--dims", "--weighting", "--storage", "--threads", "--words", "--passes"];
+string[] valueOptions = ["--dims", "--drop-components", "--weighting", "--storage", "--threads", "--words", "--passes"];
 var positional = new List<string>();
 for (int i = 1; i < args.Length; i++)
 {
@@ -45,6 +45,7 @@ if (args[0] == "distill")
         Dimensions = int.Parse(Option("--dims") ?? "256", CultureInfo.InvariantCulture),
         ApplyPca = !Flag("--no-pca"),
         NormalizeBeforePca = Flag("--normalize"),
+        DroppedLeadingComponents = int.Parse(Option("--drop-components") ?? "0", CultureInfo.InvariantCulture),
         Weighting = (Option("--weighting") ?? "zipf") switch
         {
             "sif" => TokenWeighting.Sif,
