@@ -37,7 +37,7 @@ public sealed class OnnxEmbedderOptions
     internal int MaxBatchTokens { get; set; }
 
     /// <summary>Gets the ONNX Runtime session configuration entries to set (benchmarks compare them). Default: none.</summary>
-    internal IDictionary<string, string> SessionConfigEntries { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    internal IDictionary<string, string> SessionConfigEntries { get; private set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Gets or sets ONNX Runtime's intra-op thread count. Default: 0, ONNX Runtime's choice (one per physical core).</summary>
     public int IntraOpThreads { get; set; }
@@ -78,6 +78,16 @@ public sealed class OnnxEmbedderOptions
     /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/> when one is registered (hosts register one; else <c>services.AddMetrics()</c>).
     /// </summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
+    // A copy for one container: the lists and the session entries are copied, the rest is shared as set.
+    internal OnnxEmbedderOptions Clone()
+    {
+        var copy = (OnnxEmbedderOptions)MemberwiseClone();
+        copy.ExecutionProviders = [.. ExecutionProviders];
+        copy.SessionConfigEntries = new Dictionary<string, string>(SessionConfigEntries, StringComparer.Ordinal);
+
+        return copy;
+    }
 
     internal void Validate()
     {

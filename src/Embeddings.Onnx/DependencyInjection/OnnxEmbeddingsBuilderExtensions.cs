@@ -23,7 +23,7 @@ public static class OnnxEmbeddingsBuilderExtensions
         var options = new OnnxEmbedderOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseProvider(services => OnnxEmbedder.Load(model, WithMeterFactory(options, configure, services)));
+        return builder.UseProvider(services => OnnxEmbedder.Load(model, WithMeterFactory(options, services)));
     }
 
     /// <summary>
@@ -42,22 +42,21 @@ public static class OnnxEmbeddingsBuilderExtensions
         var options = new OnnxEmbedderOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseProvider(services => OnnxEmbedder.LoadAsync(model, WithMeterFactory(options, configure, services)).GetAwaiter().GetResult());
+        return builder.UseProvider(services => OnnxEmbedder.LoadAsync(model, WithMeterFactory(options, services)).GetAwaiter().GetResult());
     }
 
     // The container's IMeterFactory (a host's, or services.AddMetrics()) owns the meter when the caller set none. The
     // options are built afresh per container, so one container's factory never leaks into another's embedder.
-    private static OnnxEmbedderOptions WithMeterFactory(OnnxEmbedderOptions validated, Action<OnnxEmbedderOptions>? configure, IServiceProvider services)
+    // The configure callback runs once, at registration; each container gets a copy of its result.
+    private static OnnxEmbedderOptions WithMeterFactory(OnnxEmbedderOptions validated, IServiceProvider services)
     {
         if (validated.MeterFactory is not null || services.GetService<IMeterFactory>() is not { } factory)
         {
             return validated;
         }
 
-        var options = new OnnxEmbedderOptions();
-        configure?.Invoke(options);
+        var options = validated.Clone();
         options.MeterFactory = factory;
-        options.Validate();
         return options;
     }
 }

@@ -36,6 +36,27 @@ public sealed class OnnxMeterFactoryTests
     }
 
     [Fact]
+    public async Task The_configure_callback_runs_once_when_the_container_has_a_factory()
+    {
+        using var factory = new ScopedMeterFactory();
+        var services = new ServiceCollection();
+        services.AddSingleton<IMeterFactory>(factory);
+        int calls = 0;
+        services.AddEmbeddings(e => e.UseOnnxModel(PackagedModels.AllMiniLML6V2, o =>
+        {
+            calls++;
+            o.MaxTokens = 8;
+        }));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        IEmbedder embedder = provider.GetRequiredService<IEmbedder>();
+        await embedder.EmbedDocumentsAsync(["short"]);
+
+        Assert.Equal(1, calls);
+        Assert.Contains(factory.Created, m => m.Name == OnnxEmbedder.MeterName);
+    }
+
+    [Fact]
     public async Task Without_a_factory_the_counter_is_on_the_process_wide_meter()
     {
         var services = new ServiceCollection();
