@@ -64,6 +64,37 @@ for w in [0.5,0.6,0.7]:
     cands[f"minmax {w}"] = (lambda w: lambda L: combine(minmax(L["bm25"]), minmax(L["dense"]), w, 1-w))(w)
 for c in [0.5,0.75,1.0,1.25,1.5,2.0,3.0]:
     cands[f"mm-bm25 + {c}*(cos-min)"] = (lambda c: lambda L: combine(minmax(L["bm25"]), raw_dense(L["dense"]), 1.0, c))(c)
+def rrf(lst, k):
+    return {key: 1.0 / (k + i + 1) for i, (key, _) in enumerate(lst)}
+def overlap(L, n=10):
+    a = {k for k, _ in L["bm25"][:n]}; b = {k for k, _ in L["dense"][:n]}
+    return len(a & b) / n
+def spread(lst, n=10):
+    s = [x[1] for x in lst]
+    return (s[0] - s[min(n, len(s)) - 1]) if s else 0.0
+for k in [2, 10, 30, 60, 100]:
+    for w in [0.4, 0.5, 0.6]:
+        cands[f"rrf k={k} w={w}"] = (lambda k, w: lambda L: combine(rrf(L["bm25"], k), rrf(L["dense"], k), w, 1 - w))(k, w)
+# Overlap-adaptive: when the two top-10 lists agree, either is fine; when they disagree, lean on the list whose
+# scores separate its head from its tail more (min-max spread of the top 10 within each list's top 100).
+def mm_spread(lst, n=10):
+    m = minmax(lst); s = [m[k] for k, _ in lst]
+    return (s[0] - s[min(n, len(s)) - 1]) if s else 0.0
+for base in [0.5, 0.6]:
+    for g in [0.5, 1.0]:
+        def f(L, base=base, g=g):
+            sb, sd = mm_spread(L["bm25"]), mm_spread(L["dense"])
+            t = sb / (sb + sd) if sb + sd > 0 else 0.5
+            w = min(0.9, max(0.1, base + g * (t - 0.5) * (1 - overlap(L))))
+            return combine(minmax(L["bm25"]), minmax(L["dense"]), w, 1 - w)
+        cands[f"mm adaptive spread base={base} g={g}"] = f
+# Dense raw cosine range as confidence, BM25 min-max: weight of dense = clip(a * (cos top1 - cos top100)).
+for a in [1.0, 2.0, 3.0]:
+    def f(L, a=a):
+        d = L["dense"]; r = (d[0][1] - d[-1][1]) if d else 0.0
+        wd = min(0.7, max(0.2, a * r))
+        return combine(minmax(L["bm25"]), minmax(d), 1 - wd, wd)
+    cands[f"mm dense weight clip(0.2,0.7,{a}*cosrange)"] = f
 res = {}
 for split in ["dev","test"]:
     for name, f in cands.items():

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Embeddings;
 
 /// <summary>
@@ -8,18 +10,51 @@ namespace Embeddings;
 /// <remarks>Thread-safe when its segmenter and filters are (all of this library's are).</remarks>
 public sealed class TextAnalyzer : ITermTokenizer
 {
+    // Words longer than this are analyzed every time: they are rare, and caching them would mostly hold one-offs.
+    private const int MaxCachedWordLength = 32;
+
     private readonly IWordSegmenter _segmenter;
     private readonly ITermFilter[] _filters;
+    private readonly int _wordCacheCapacity;
 
-    /// <summary>Initializes an analyzer.</summary>
+    // Raw token -> analyzed term, or null when the filters drop it. Natural text repeats most of its tokens, so the
+    // filter chain (Porter stemming above all) runs once per distinct word instead of once per occurrence.
+    private readonly ConcurrentDictionary<string, string?>? _wordCache;
+    private readonly ConcurrentDictionary<string, string?>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
+    private int _wordCacheCount;
+
+    /// <summary>Initializes an analyzer that runs its filters on every token (no word cache).</summary>
     /// <param name="segmenter">Finds the tokens.</param>
     /// <param name="filters">Applied to each token in order; a filter that drops the token ends the chain for it.</param>
     /// <exception cref="ArgumentException">A filter is null.</exception>
     public TextAnalyzer(IWordSegmenter segmenter, params IEnumerable<ITermFilter> filters)
+        : this(segmenter, 0, filters)
+    {
+    }
+
+    /// <summary>Initializes an analyzer that remembers the output of its filters for up to <paramref name="wordCacheCapacity"/> distinct tokens.</summary>
+    /// <param name="segmenter">Finds the tokens.</param>
+    /// <param name="wordCacheCapacity">
+    /// How many distinct tokens (of up to 32 characters) to remember with their analyzed term; 0 for no cache. Once full,
+    /// further new tokens are analyzed every time. Only use a cache when the filters' output depends on the token alone
+    /// (true of all of this library's filters).
+    /// </param>
+    /// <param name="filters">Applied to each token in order; a filter that drops the token ends the chain for it.</param>
+    /// <exception cref="ArgumentException">A filter is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="wordCacheCapacity"/> is negative.</exception>
+    public TextAnalyzer(IWordSegmenter segmenter, int wordCacheCapacity, params IEnumerable<ITermFilter> filters)
     {
         ArgumentNullException.ThrowIfNull(segmenter);
         ArgumentNullException.ThrowIfNull(filters);
+        ArgumentOutOfRangeException.ThrowIfNegative(wordCacheCapacity);
         _segmenter = segmenter;
+        _wordCacheCapacity = wordCacheCapacity;
+        if (wordCacheCapacity > 0)
+        {
+            _wordCache = new ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+            _wordLookup = _wordCache.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
         _filters = [.. filters];
         for (int i = 0; i < _filters.Length; i++)
         {
@@ -35,9 +70,19 @@ public sealed class TextAnalyzer : ITermTokenizer
     /// (<see cref="StandardWordSegmenter"/>), then <see cref="EnglishPossessiveFilter"/>, <see cref="LowerCaseFilter"/>,
     /// <see cref="StopWordFilter.English"/> (Lucene's 33 English stop words) and <see cref="PorterStemFilter"/>.
     /// No ASCII folding, as in Lucene; build one with <see cref="AsciiFoldingFilter"/> after lower-casing to add it.
+    /// Remembers the analyzed form of up to 262,144 distinct words (see <see cref="WordCacheCapacity"/>).
     /// </summary>
-    public static TextAnalyzer English { get; } = new(
+    public static TextAnalyzer English { get; } = CreateEnglish(262_144);
+
+    /// <summary>Gets how many distinct tokens the analyzer remembers with their analyzed term; 0 when it has no cache.</summary>
+    public int WordCacheCapacity => _wordCacheCapacity;
+
+    /// <summary>Returns a new analyzer identical to <see cref="English"/> but with its own word cache of <paramref name="wordCacheCapacity"/> entries (0 for none).</summary>
+    /// <param name="wordCacheCapacity">How many distinct tokens to remember; zero or positive.</param>
+    /// <returns>The analyzer.</returns>
+    public static TextAnalyzer CreateEnglish(int wordCacheCapacity) => new(
         StandardWordSegmenter.Instance,
+        wordCacheCapacity,
         EnglishPossessiveFilter.Instance,
         LowerCaseFilter.Instance,
         StopWordFilter.English,
@@ -59,22 +104,54 @@ public sealed class TextAnalyzer : ITermTokenizer
         int position = 0;
         while (_segmenter.TryNext(span, ref position, out int start, out int length))
         {
-            buffer.Set(span.Slice(start, length));
-            bool keep = true;
-            foreach (ITermFilter filter in _filters)
+            ReadOnlySpan<char> word = span.Slice(start, length);
+            if (_wordCache is null || length > MaxCachedWordLength)
             {
-                if (!filter.Apply(buffer) || buffer.Length == 0)
+                if (Filter(buffer, word))
                 {
-                    keep = false;
-                    break;
+                    terms.Add(buffer.ToString());
                 }
+
+                continue;
             }
 
-            if (keep)
+            if (_wordLookup.TryGetValue(word, out string? cached))
             {
-                terms.Add(buffer.ToString());
+                if (cached is not null)
+                {
+                    terms.Add(cached);
+                }
+
+                continue;
+            }
+
+            string? term = Filter(buffer, word) ? buffer.ToString() : null;
+            if (term is not null)
+            {
+                terms.Add(term);
+            }
+
+            // The count is approximate under concurrency (it may pass the capacity by the number of racing threads);
+            // ConcurrentDictionary.Count would take every lock on each miss.
+            if (Volatile.Read(ref _wordCacheCount) < _wordCacheCapacity && _wordCache.TryAdd(word.ToString(), term))
+            {
+                Interlocked.Increment(ref _wordCacheCount);
             }
         }
+    }
+
+    private bool Filter(TermBuffer buffer, ReadOnlySpan<char> word)
+    {
+        buffer.Set(word);
+        foreach (ITermFilter filter in _filters)
+        {
+            if (!filter.Apply(buffer) || buffer.Length == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Returns the terms of <paramref name="text"/>.</summary>

@@ -7,8 +7,8 @@ public sealed class TextAnalyzerTests
 {
     // Sentences that exercise each word-break rule, the possessive, stop-word and stemming steps, and scripts
     // other than Latin; every one is compared with Lucene's EnglishAnalyzer, nothing is hard-coded.
-    public static TheoryData<string> Sentences => new()
-    {
+    private static readonly string[] SentenceTexts =
+    [
         "The quick brown fox's jumps over the lazy dogs' kennels.",
         "O'Neil's U.S.A. trip cost $3,000.50 on 2024-01-02 at 10:30, i.e. e.g. a.b.c",
         "Don't stop: it's John’s and MARY＇S car; rock'n'roll isn't dead",
@@ -27,7 +27,9 @@ public sealed class TextAnalyzerTests
         "",
         "   \t\n  ",
         "'s ’s s' ' '' 'quoted' \"double\"",
-    };
+    ];
+
+    public static TheoryData<string> Sentences => new(SentenceTexts);
 
     [Theory]
     [MemberData(nameof(Sentences))]
@@ -63,6 +65,42 @@ public sealed class TextAnalyzerTests
 
         Assert.True(terms > 800_000, $"only {terms} terms");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} texts differ: " + string.Join(" | ", mismatches.Take(10)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(262_144)]
+    public void Word_cache_never_changes_the_output_whether_it_has_room_or_is_full(int capacity)
+    {
+        // Twice over every sentence: the second pass reads cached words, including dropped stop words (cached as
+        // null) and, with a tiny capacity, words that no longer fit and go through the filters again.
+        TextAnalyzer uncached = TextAnalyzer.CreateEnglish(0);
+        TextAnalyzer cached = TextAnalyzer.CreateEnglish(capacity);
+        Assert.Equal(0, uncached.WordCacheCapacity);
+        Assert.Equal(capacity, cached.WordCacheCapacity);
+        string longWord = new string('x', 40) + "ing";
+        string[] texts = [.. SentenceTexts, $"{longWord} {longWord} the the running running"];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            foreach (string text in texts)
+            {
+                Assert.Equal(uncached.Analyze(text), cached.Analyze(text));
+            }
+        }
+    }
+
+    [Fact]
+    public void Word_cache_serves_concurrent_analysis_with_the_same_output()
+    {
+        TextAnalyzer cached = TextAnalyzer.CreateEnglish(64);
+        TextAnalyzer uncached = TextAnalyzer.CreateEnglish(0);
+        string[] texts = SentenceTexts;
+        Parallel.For(0, 400, i =>
+        {
+            string text = texts[i % texts.Length];
+            Assert.Equal(uncached.Analyze(text), cached.Analyze(text));
+        });
     }
 
     [Fact]
@@ -106,6 +144,7 @@ public sealed class TextAnalyzerTests
         Assert.Throws<ArgumentNullException>(() => TextAnalyzer.English.Tokenize(null!, []));
         Assert.Contains("Stop word 0", Assert.Throws<ArgumentException>(() => new StopWordFilter([null!])).Message);
         Assert.Equal(33, StopWordFilter.English.StopWords.Count);
+        Assert.Equal("wordCacheCapacity", Assert.Throws<ArgumentOutOfRangeException>(() => TextAnalyzer.CreateEnglish(-1)).ParamName);
     }
 
     [Fact]
