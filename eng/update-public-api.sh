@@ -1,32 +1,36 @@
 #!/usr/bin/env bash
-# Regenerates the public API baseline (PublicAPI.Shipped.txt) of every packable project under src/.
+# Regenerates the public API baseline (PublicAPI.Shipped.txt) of every packable project under src/ (#17.6).
 # Idempotent: rerunning on an unchanged tree leaves the files byte-identical.
-#   1. make sure each project has both files, starting with '#nullable enable';
-#   2. let the PublicApiAnalyzers code fixes add missing entries (RS0016/RS0036) and drop removed ones (RS0017/RS0037) in Unshipped;
+#   1. start each project from empty files holding only '#nullable enable', so entries that no longer exist leave too;
+#   2. let the PublicApiAnalyzers code fix for RS0016 (symbol not declared) write every public symbol into Unshipped,
+#      repeating until a pass adds nothing (a fix-all pass can miss symbols that another fix uncovers);
 #   3. fold Unshipped into Shipped (sorted, de-duplicated), leaving Unshipped with only '#nullable enable'.
+# Only RS0016 is fixed per run: asking dotnet format for several diagnostics at once left the files unwritten.
+# Usage: eng/update-public-api.sh [src/Project ...]   (default: every project under src/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 header='#nullable enable'
-for proj in src/*/*.csproj; do
-  dir=$(dirname "$proj")
-  for f in PublicAPI.Shipped.txt PublicAPI.Unshipped.txt; do
-    [ -f "$dir/$f" ] || printf '%s\n' "$header" > "$dir/$f"
-  done
-done
-# Entries that no longer exist must leave Shipped too: start each run from an empty Shipped so removals are found.
-for dir in src/*/; do
-  printf '%s\n' "$header" > "$dir/PublicAPI.Shipped.txt"
-  printf '%s\n' "$header" > "$dir/PublicAPI.Unshipped.txt"
+if [ $# -gt 0 ]; then dirs=("$@"); else dirs=(src/*/); fi
+# The analyzer is referenced only where the files exist (Directory.Build.targets), so write them before the restore.
+for dir in "${dirs[@]}"; do
+  printf '%s\n' "$header" > "${dir%/}/PublicAPI.Shipped.txt"
+  printf '%s\n' "$header" > "${dir%/}/PublicAPI.Unshipped.txt"
 done
 dotnet restore Embeddings.Core.sln -v q
-# Per project: on the whole solution the code fix did not write the files.
-for proj in src/*/*.csproj; do
-  dotnet format analyzers "$proj" --no-restore --diagnostics RS0016 RS0017 --severity warn -v q
-done
-for dir in src/*/; do
+for dir in "${dirs[@]}"; do
   dir=${dir%/}
-  { printf '%s\n' "$header"; grep -hv -e '^#nullable enable$' -e '^[[:space:]]*$' "$dir/PublicAPI.Unshipped.txt" "$dir/PublicAPI.Shipped.txt" | LC_ALL=C sort -u; } > "$dir/PublicAPI.Shipped.txt.tmp"
-  mv "$dir/PublicAPI.Shipped.txt.tmp" "$dir/PublicAPI.Shipped.txt"
+  proj=$(ls "$dir"/*.csproj)
+  before=-1
+  for pass in 1 2 3; do
+    dotnet format analyzers "$proj" --no-restore --diagnostics RS0016 --severity warn -v q || true
+    after=$(wc -l < "$dir/PublicAPI.Unshipped.txt")
+    [ "$after" -eq "$before" ] && break
+    before=$after
+  done
+  tmp="$dir/PublicAPI.Shipped.txt.tmp"
+  { printf '%s\n' "$header"; grep -hv -e '^#nullable enable$' -e '^[[:space:]]*$' "$dir/PublicAPI.Unshipped.txt" | LC_ALL=C sort -u || true; } > "$tmp"
+  mv "$tmp" "$dir/PublicAPI.Shipped.txt"
   printf '%s\n' "$header" > "$dir/PublicAPI.Unshipped.txt"
+  echo "$dir: $(($(wc -l < "$dir/PublicAPI.Shipped.txt") - 1)) public symbols"
 done
 echo "Public API baseline updated; build with -warnaserror to check."
