@@ -1,7 +1,7 @@
 namespace Embeddings;
 
 /// <summary>Checks the inputs of an embedding call the same way for every provider.</summary>
-public static class EmbeddingInputs
+internal static class EmbeddingInputs
 {
     /// <summary>
     /// Materializes <paramref name="values"/> once and checks it: not null, not empty, no null element.

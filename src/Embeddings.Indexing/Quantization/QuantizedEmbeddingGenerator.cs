@@ -8,7 +8,7 @@ namespace Embeddings;
 /// made by <see cref="QuantizedEmbeddingGeneratorExtensions"/>.
 /// </summary>
 /// <typeparam name="TEmbedding">The compact embedding type.</typeparam>
-public sealed class QuantizedEmbeddingGenerator<TEmbedding> : IEmbeddingGenerator<string, TEmbedding>
+internal sealed class QuantizedEmbeddingGenerator<TEmbedding> : IEmbeddingGenerator<string, TEmbedding>
     where TEmbedding : Embedding
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _inner;

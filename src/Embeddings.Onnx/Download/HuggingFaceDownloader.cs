@@ -17,7 +17,7 @@ namespace Embeddings.Onnx;
 /// (LFS) files, the hash the server announces in <c>X-Linked-Etag</c> / <c>ETag</c>. In offline mode only the cache
 /// is read. A cached model folder is used without touching the network.
 /// </remarks>
-public sealed partial class HuggingFaceDownloader
+internal sealed partial class HuggingFaceDownloader
 {
     private const string CompleteMarker = ".complete";
     private const int MaxRedirects = 10;

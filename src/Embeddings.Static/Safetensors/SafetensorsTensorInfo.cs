@@ -6,7 +6,7 @@ namespace Embeddings.Static;
 /// <param name="Shape">The dimensions.</param>
 /// <param name="Offset">The byte offset of the data from the start of the file.</param>
 /// <param name="Length">The data length in bytes.</param>
-public sealed record SafetensorsTensorInfo(string Name, string DType, IReadOnlyList<long> Shape, long Offset, long Length)
+internal sealed record SafetensorsTensorInfo(string Name, string DType, IReadOnlyList<long> Shape, long Offset, long Length)
 {
     /// <summary>Gets the number of elements (the product of <see cref="Shape"/>).</summary>
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);

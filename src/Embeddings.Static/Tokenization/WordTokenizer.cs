@@ -7,7 +7,7 @@ namespace Embeddings.Static;
 /// (invariant culture) and takes the matches of <c>\w+|[^\w\s]</c> (.NET regular-expression semantics): runs
 /// of word characters, and every other non-space character on its own.
 /// </summary>
-public static partial class WordTokenizer
+internal static partial class WordTokenizer
 {
     /// <summary>The token pattern: <c>\w+|[^\w\s]</c>.</summary>
     public const string Pattern = @"\w+|[^\w\s]";
