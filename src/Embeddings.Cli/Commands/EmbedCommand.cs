@@ -33,7 +33,7 @@ internal static class EmbedCommand
                 throw new CliUsageException("--format npy writes a binary file: name it with --output.");
             }
 
-            List<TextRecord> records = await TextInputReader.ReadAsync(parse.GetValue(inputs) ?? [], parse.GetValue(wholeFile), console, cancellationToken).ConfigureAwait(false);
+            List<InputText> records = await TextInputReader.ReadAsync(parse.GetValue(inputs) ?? [], parse.GetValue(wholeFile), console, cancellationToken).ConfigureAwait(false);
             using IEmbedder embedder = await ModelResolver.LoadAsync(parse.GetValue(model), cancellationToken).ConfigureAwait(false);
             ReadOnlyMemory<float>[] vectors = await CliProgress.RunAsync(console, board => BatchEmbedding.EmbedAsync(
                 embedder, records.Select(r => r.Text).ToArray(), parse.GetValue(kind), parse.GetValue(batchSize), board.Add("Embedding", records.Count), cancellationToken)).ConfigureAwait(false);
@@ -48,7 +48,7 @@ internal static class EmbedCommand
                 await AtomicFile.WriteAsync(outputPath + ".ids.txt", async stream =>
                 {
                     await using var writer = new StreamWriter(stream, leaveOpen: true);
-                    foreach (TextRecord record in records)
+                    foreach (InputText record in records)
                     {
                         await writer.WriteLineAsync(record.Id).ConfigureAwait(false);
                     }
@@ -63,7 +63,7 @@ internal static class EmbedCommand
                 for (int i = 0; i < records.Count; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    TextRecord record = records[i];
+                    InputText record = records[i];
                     ReadOnlyMemory<float> vector = vectors[i];
                     await writer.WriteLineAsync(JsonLines.Object(json =>
                     {

@@ -57,7 +57,7 @@ internal static class IndexCommands
                     throw new CliUsageException($"--kind {indexKind.ToString().ToLowerInvariant()} writes a file: name it with --output.");
             }
 
-            List<TextRecord> records = await TextInputReader.ReadAsync(parse.GetValue(inputs) ?? [], parse.GetValue(wholeFile), console, cancellationToken).ConfigureAwait(false);
+            List<InputText> records = await TextInputReader.ReadAsync(parse.GetValue(inputs) ?? [], parse.GetValue(wholeFile), console, cancellationToken).ConfigureAwait(false);
             using IEmbedder embedder = await ModelResolver.LoadAsync(parse.GetValue(model), cancellationToken).ConfigureAwait(false);
             DistanceMetric distance = parse.GetValue(metric);
             await CliProgress.RunAsync(console, async board =>

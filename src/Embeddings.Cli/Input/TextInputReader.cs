@@ -10,9 +10,9 @@ namespace Embeddings.Cli.Input;
 /// </summary>
 internal static class TextInputReader
 {
-    public static async Task<List<TextRecord>> ReadAsync(IReadOnlyList<string> inputs, bool wholeFile, CliConsole console, CancellationToken cancellationToken)
+    public static async Task<List<InputText>> ReadAsync(IReadOnlyList<string> inputs, bool wholeFile, CliConsole console, CancellationToken cancellationToken)
     {
-        var records = new List<TextRecord>();
+        var records = new List<InputText>();
         IReadOnlyList<string> sources = inputs.Count == 0 ? ["-"] : inputs;
         if (sources.Count(s => s == "-") > 1)
         {
@@ -35,7 +35,7 @@ internal static class TextInputReader
                         throw new InvalidDataException($"'{name}' is empty: there is no text to embed.");
                     }
 
-                    records.Add(new TextRecord(name, text));
+                    records.Add(new InputText(name, text));
                 }
                 else if (!isStdin && source.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
                 {
@@ -49,7 +49,7 @@ internal static class TextInputReader
                         line++;
                         if (!string.IsNullOrWhiteSpace(text))
                         {
-                            records.Add(new TextRecord($"{name}:{line}", text));
+                            records.Add(new InputText($"{name}:{line}", text));
                         }
                     }
                 }
@@ -69,7 +69,7 @@ internal static class TextInputReader
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (TextRecord record in records)
+        foreach (InputText record in records)
         {
             if (!seen.Add(record.Id))
             {
@@ -80,7 +80,7 @@ internal static class TextInputReader
         return records;
     }
 
-    private static async Task ReadJsonLinesAsync(TextReader reader, string name, List<TextRecord> records, CancellationToken cancellationToken)
+    private static async Task ReadJsonLinesAsync(TextReader reader, string name, List<InputText> records, CancellationToken cancellationToken)
     {
         int line = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is string text)
@@ -104,7 +104,7 @@ internal static class TextInputReader
                 string body = ReadString(root, "text")
                     ?? throw new InvalidDataException($"'{name}' line {line} has no string field 'text'.");
                 string? title = ReadString(root, "title");
-                records.Add(new TextRecord(id, string.IsNullOrEmpty(title) ? body : string.Concat(title, " ", body)));
+                records.Add(new InputText(id, string.IsNullOrEmpty(title) ? body : string.Concat(title, " ", body)));
             }
             catch (JsonException e)
             {

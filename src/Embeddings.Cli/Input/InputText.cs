@@ -1,4 +1,4 @@
 namespace Embeddings.Cli.Input;
 
 /// <summary>One text to embed and the id it goes by in the output or the index.</summary>
-internal sealed record TextRecord(string Id, string Text);
+internal sealed record InputText(string Id, string Text);
