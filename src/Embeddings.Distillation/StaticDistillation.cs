@@ -74,8 +74,10 @@ public sealed class StaticDistillation
 
     /// <summary>
     /// Gets the folder name that says what the model is: teacher, dimensions and weighting, for example
-    /// <c>all-MiniLM-L6-v2-static-256d-zipf</c>, with <c>-w</c> and the count when words were added
-    /// (<c>all-MiniLM-L6-v2-static-256d-zipf-w20000</c>). The static embedder uses the folder name as its fingerprint's model id.
+    /// <c>all-MiniLM-L6-v2-static-256d-zipf</c>, then <c>-nopca</c> without PCA, <c>-unit</c> when token vectors were
+    /// scaled to unit length before PCA, <c>-drop</c> and the count of leading components removed, and <c>-w</c> and the
+    /// count when words were added (<c>all-MiniLM-L6-v2-static-382d-sif0.0001-unit-drop2</c>). The static embedder uses
+    /// the folder name as its fingerprint's model id.
     /// </summary>
     public string SuggestedName
     {
@@ -88,7 +90,12 @@ public sealed class StaticDistillation
                 TokenWeighting.Sif => string.Create(CultureInfo.InvariantCulture, $"sif{Options.SifCoefficient:R}"),
                 _ => "unweighted",
             };
-            return string.Create(CultureInfo.InvariantCulture, $"{teacher}-static-{Dimensions}d-{weighting}{(Options.ApplyPca ? string.Empty : "-nopca")}{(AddedWords > 0 ? $"-w{AddedWords}" : string.Empty)}");
+            string recipe = string.Concat(
+                Options.ApplyPca ? string.Empty : "-nopca",
+                Options.NormalizeBeforePca ? "-unit" : string.Empty,
+                Options.DroppedLeadingComponents > 0 ? string.Create(CultureInfo.InvariantCulture, $"-drop{Options.DroppedLeadingComponents}") : string.Empty,
+                AddedWords > 0 ? string.Create(CultureInfo.InvariantCulture, $"-w{AddedWords}") : string.Empty);
+            return string.Create(CultureInfo.InvariantCulture, $"{teacher}-static-{Dimensions}d-{weighting}{recipe}");
         }
     }
 
@@ -108,7 +115,10 @@ public sealed class StaticDistillation
             UnknownToken = UnknownToken,
         };
         options.Config["tokenizer_name"] = Teacher;
-        options.Config["apply_pca"] = Options.ApplyPca ? Dimensions : null;
+        // apply_pca is the PCA size, as in Model2Vec; the rows are that size minus the dropped leading components.
+        options.Config["apply_pca"] = Options.ApplyPca ? Options.Dimensions : null;
+        options.Config["normalize_before_pca"] = Options.NormalizeBeforePca;
+        options.Config["dropped_leading_components"] = Options.DroppedLeadingComponents;
         options.Config["apply_zipf"] = Options.Weighting == TokenWeighting.ZipfLogRank;
         options.Config["sif_coefficient"] = Options.Weighting == TokenWeighting.Sif ? Options.SifCoefficient : null;
         options.Config["explained_variance_ratio"] = Math.Round(ExplainedVarianceRatio, 6);

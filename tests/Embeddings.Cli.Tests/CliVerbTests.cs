@@ -56,8 +56,9 @@ public sealed class CliVerbTests
         Assert.Equal(0, (10 + headerLength) % 64);
         string header = Encoding.ASCII.GetString(bytes, 10, headerLength);
         Assert.Contains("'descr': '<f4'", header, StringComparison.Ordinal);
-        Assert.Contains($"'shape': ({Sentences.Length}, 256)", header, StringComparison.Ordinal);
-        Assert.Equal(10 + headerLength + (Sentences.Length * 256 * 4), bytes.Length);
+        using StaticEmbedder reference = StaticEmbedder.Load(StaticDefaultModel.GetPath());
+        Assert.Contains($"'shape': ({Sentences.Length}, {reference.Dimensions})", header, StringComparison.Ordinal);
+        Assert.Equal(10 + headerLength + (Sentences.Length * reference.Dimensions * 4), bytes.Length);
 
         string[] lines = jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         for (int row = 0; row < Sentences.Length; row++)
@@ -66,7 +67,7 @@ public sealed class CliVerbTests
             float[] expected = json.RootElement.GetProperty("vector").EnumerateArray().Select(v => v.GetSingle()).ToArray();
             for (int column = 0; column < expected.Length; column++)
             {
-                Assert.Equal(expected[column], BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(10 + headerLength + (((row * 256) + column) * 4))));
+                Assert.Equal(expected[column], BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(10 + headerLength + (((row * reference.Dimensions) + column) * 4))));
             }
         }
 

@@ -212,6 +212,7 @@ public sealed class StaticDistillerTests
         StaticDistillation again = await new StaticDistiller(dropped).DistillAsync(teacher);
         Assert.Equal(8, a.Dimensions);
         Assert.Equal(6, b.Dimensions);
+        Assert.EndsWith("-static-6d-unweighted-drop2", b.SuggestedName, StringComparison.Ordinal);
         Assert.Equal(b.Embeddings.ToArray(), again.Embeddings.ToArray());
         int rows = a.Vocabulary.Count;
 
