@@ -48,18 +48,19 @@ if (parsed.GetValue(noTelemetryOption))
 }
 
 builder.Configuration.AddInMemoryCollection(overrides);
-string model = builder.Configuration["Embeddings:Model"] ?? PackagedModels.AllMiniLML6V2.ModelId;
-if (PackagedModels.Find(model) is not PackagedModel packaged)
+string? model = builder.Configuration["Embeddings:Model"];
+if (model is null || PackagedModels.Find(model) is null)
 {
     return SampleApp.Missing($"Embeddings:Model is '{model}', which is not a packaged model this sample references; use {PackagedModels.AllMiniLML6V2.ModelId}.");
 }
 
 // One registration: the provider, a memory cache (its hits and misses are metrics) and Microsoft.Extensions.AI's
-// OpenTelemetry decorator (an activity per call, gen_ai.* metrics). EmbeddingsOptions come from "Embeddings".
+// OpenTelemetry decorator (an activity per call, gen_ai.* metrics). EmbeddingsOptions come from "Embeddings",
+// and UseOnnxModel() with no argument loads the model its Model setting names.
 builder.Services.AddEmbeddings(builder.Configuration.GetSection(EmbeddingsOptions.SectionName), e => e
     .UseOpenTelemetry()
     .UseMemoryEmbeddingCache()
-    .UseOnnxModel(packaged));
+    .UseOnnxModel());
 builder.Services.AddHealthChecks().AddEmbeddingsCheck(configure: o => builder.Configuration.GetSection("HealthChecks").Bind(o));
 
 // Every meter and activity source the libraries report to (README, "Telemetry"). A host's IMeterFactory owns the

@@ -16,7 +16,7 @@ public static class HttpEmbeddingsBuilderExtensions
     /// <see cref="HttpEmbedderOptions.Dimensions"/>. The key comes from the options, else <c>OPENAI_API_KEY</c>.
     /// </summary>
     /// <param name="builder">The pipeline builder.</param>
-    /// <param name="model">The model name; <c>Embeddings:Model</c> in configuration overrides it.</param>
+    /// <param name="model">The model name. A model named in code wins over <c>Embeddings:Model</c> in configuration, as for every provider.</param>
     /// <param name="configure">Adjusts the options.</param>
     /// <returns><paramref name="builder"/>.</returns>
     public static EmbeddingsBuilder UseOpenAI(this EmbeddingsBuilder builder, string model, Action<HttpEmbedderOptions>? configure = null)
@@ -112,14 +112,15 @@ public static class HttpEmbeddingsBuilderExtensions
         {
             var options = new HttpEmbedderOptions();
             configure(options);
+            // A model or revision named in code wins; configuration fills what the code left unset, as for every provider.
             EmbeddingsOptions shared = services.GetRequiredService<IOptionsMonitor<EmbeddingsOptions>>().Get(builder.OptionsName);
-            if (!string.IsNullOrWhiteSpace(shared.Model))
+            if (string.IsNullOrWhiteSpace(options.Model) && !string.IsNullOrWhiteSpace(shared.Model))
             {
                 options.Model = shared.Model;
                 ApplyKnownModel(options);
             }
 
-            if (!string.IsNullOrWhiteSpace(shared.Revision))
+            if (string.IsNullOrWhiteSpace(options.Revision) && !string.IsNullOrWhiteSpace(shared.Revision))
             {
                 options.Revision = shared.Revision;
             }

@@ -102,4 +102,12 @@ public sealed class ModelDownloadOptions
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "embeddings", "models");
     }
+
+    // A copy for one container with another revision; the pinned hashes and the client are shared, as set.
+    internal ModelDownloadOptions WithRevision(string revision)
+    {
+        var copy = (ModelDownloadOptions)MemberwiseClone();
+        copy.Revision = revision;
+        return copy;
+    }
 }
