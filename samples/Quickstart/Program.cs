@@ -116,7 +116,7 @@ Console.WriteLine();
 using StaticEmbedder staticDefault = StaticEmbedder.Load((string?)null);
 string[] expectedTop = ["s0", "s2", "s4", "s6"];
 var modelRows = new List<string[]>();
-foreach ((IEmbedder model, string scifact, string stsb) in new[] { (embedder, "0.6451", "0.8203"), ((IEmbedder)staticDefault, "0.4535", "0.7083") })
+foreach ((IEmbedder model, string scifact, string stsb) in new[] { (embedder, "0.6451", "0.8203"), ((IEmbedder)staticDefault, "0.4544", "0.7119") })
 {
     var generator = (IEmbeddingGenerator<string, Embedding<float>>)model;
     await generator.GenerateAsync(sentences);

@@ -27,7 +27,7 @@ public sealed class StaticDefaultModelTests
 
             StaticEmbeddingModel loaded = StaticEmbeddingModel.Load(first);
             Assert.Equal(StaticModelKind.Subword, loaded.Kind);
-            Assert.Equal(382, loaded.Dimensions);
+            Assert.Equal(254, loaded.Dimensions);
             Assert.NotNull(loaded.TokenWeights);
 
             // No temporary folders are left beside it.

@@ -39,8 +39,8 @@ public sealed class UseStaticModelTests
             IEmbedder embedder = provider.GetRequiredService<IEmbedder>();
 
             // The fingerprint names teacher, dimensions and weighting.
-            Assert.Equal("all-MiniLM-L6-v2-static-382d-sif0.0001-unit-drop2", embedder.Fingerprint.ModelId);
-            Assert.Equal(382, embedder.Dimensions);
+            Assert.Equal("all-MiniLM-L6-v2-static-254d-sif0.0001-unit-drop2", embedder.Fingerprint.ModelId);
+            Assert.Equal(254, embedder.Dimensions);
             Assert.Equal("weighted-mean", embedder.Fingerprint.Pooling);
             var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             var result = await generator.GenerateAsync(["A kitten is sleeping on the sofa.", "A small cat naps on a couch.", "The central bank raised interest rates."]);
