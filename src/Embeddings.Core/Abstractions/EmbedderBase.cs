@@ -65,7 +65,7 @@ public abstract class EmbedderBase : IEmbedder
 
             if (requested is int target && embedding.Vector.Length == Dimensions)
             {
-                result[i] = MatryoshkaTruncation.Truncate(embedding, target, Descriptor.Normalized);
+                result[i] = MatryoshkaTruncation.Truncate(embedding, target, MatryoshkaTruncation.KeepsUnitLength(Descriptor, embedding.Vector.Span));
                 continue;
             }
 

@@ -4,10 +4,16 @@ using Microsoft.Extensions.AI;
 namespace Embeddings;
 
 /// <summary>
-/// Matryoshka truncation: keep the first d dimensions and re-normalize. The pipeline order is
-/// pool, truncate, normalize, quantize.
+/// Matryoshka truncation: keep the first d dimensions and re-normalize when the model normalizes. The pipeline
+/// order is pool, truncate, normalize, quantize.
 /// </summary>
 /// <remarks>
+/// This class owns the normalization rule of truncation, and every way to truncate uses it
+/// (<see cref="EmbeddingGenerationOptions.Dimensions"/> on an <see cref="EmbedderBase"/>, the <c>UseMatryoshka</c>
+/// decorator, and <c>EmbeddingsOptions.Dimensions</c>), so they all give the same vectors: a model that normalizes
+/// gives unit-length prefixes, a model that does not keeps its raw prefix (as sentence-transformers'
+/// <c>truncate_dim</c> does), and a generator that does not describe itself is judged by its vectors.
+/// 
 /// It sits with the abstractions because <see cref="EmbedderBase"/> honours <see cref="EmbeddingGenerationOptions.Dimensions"/>
 /// with it; the <c>UseMatryoshka</c> decorator builds on it too, so the dependency runs one way.
 /// </remarks>
@@ -89,6 +95,13 @@ public static class MatryoshkaTruncation
             AdditionalProperties = embedding.AdditionalProperties,
         };
     }
+
+    /// <summary>Decides whether a truncated prefix is re-normalized: when the model's descriptor says it normalizes, or, without a descriptor, when the full vector has unit length.</summary>
+    /// <param name="descriptor">The model's descriptor, or <see langword="null"/> when the generator does not describe itself.</param>
+    /// <param name="fullVector">The vector before truncation.</param>
+    /// <returns><see langword="true"/> when the prefix is scaled back to unit length.</returns>
+    public static bool KeepsUnitLength(EmbedderDescriptor? descriptor, ReadOnlySpan<float> fullVector) =>
+        descriptor?.Normalized ?? MathF.Abs(TensorPrimitives.Norm(fullVector) - 1f) <= 1e-3f;
 
     /// <summary>Returns <paramref name="descriptor"/> as it reads after truncation to <paramref name="dimensions"/>.</summary>
     /// <param name="descriptor">The full-size descriptor.</param>

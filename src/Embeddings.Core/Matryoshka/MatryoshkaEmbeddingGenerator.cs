@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 namespace Embeddings;
 
 /// <summary>
-/// A decorator that returns the first <see cref="Dimensions"/> values of each vector, re-normalized. It asks
+/// A decorator that returns the first <see cref="Dimensions"/> values of each vector, re-normalized when the model normalizes (the rule of <see cref="MatryoshkaTruncation"/>). It asks
 /// the inner generator for the smaller size first (providers such as OpenAI produce it natively) and
 /// truncates whatever comes back at full length.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class MatryoshkaEmbeddingGenerator : DelegatingEmbeddingGenerator<
         else
         {
             _ = MatryoshkaTruncation.ValidateRequest(inner, dimensions, allowUntrained);
-            _descriptor = MatryoshkaTruncation.Describe(inner, dimensions, normalized: true);
+            _descriptor = MatryoshkaTruncation.Describe(inner, dimensions, inner.Normalized);
 
             // Ask the inner generator for the smaller size only when the model was trained for it: an embedder
             // refuses untrained sizes, and the opt-in given here is not the inner generator's to see.
@@ -75,8 +75,8 @@ public sealed class MatryoshkaEmbeddingGenerator : DelegatingEmbeddingGenerator<
                 throw new InvalidOperationException($"The inner generator returned {embedding.Vector.Length} dimensions for input {i}; at least {Dimensions} are needed.");
             }
 
-            // Normalize even when the provider truncated natively: the pipeline order is truncate, then normalize.
-            result[i] = MatryoshkaTruncation.Truncate(embedding, Dimensions, normalize: true);
+            // Same rule as EmbedderBase with options.Dimensions, so both ways to truncate give the same vectors.
+            result[i] = MatryoshkaTruncation.Truncate(embedding, Dimensions, MatryoshkaTruncation.KeepsUnitLength(_descriptor, embedding.Vector.Span));
         }
 
         return result;
