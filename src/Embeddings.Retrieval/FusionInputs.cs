@@ -44,7 +44,7 @@ internal static class FusionInputs
         return candidate;
     }
 
-    public static VectorSearchResult[] Top(Dictionary<string, Candidate> candidates, int top)
+    public static VectorSearchResult[] Top(Dictionary<string, Candidate> candidates, int k)
     {
         Candidate[] ordered = [.. candidates.Values];
         Array.Sort(ordered, static (x, y) =>
@@ -59,7 +59,7 @@ internal static class FusionInputs
             return byRank != 0 ? byRank : x.FirstSeen.CompareTo(y.FirstSeen);
         });
 
-        int count = Math.Min(top, ordered.Length);
+        int count = Math.Min(k, ordered.Length);
         var results = new VectorSearchResult[count];
         for (int i = 0; i < count; i++)
         {

@@ -88,7 +88,7 @@ public sealed class HybridSearcher
         IReadOnlyList<IReadOnlyList<VectorSearchResult>> rankings = [lexical, semantic];
         double[] weights = [options.LexicalWeight, options.VectorWeight];
         return options.Fusion == FusionMethod.ReciprocalRank
-            ? ReciprocalRankFusion.Fuse(rankings, k, options.RankConstant, weights)
-            : WeightedScoreFusion.Fuse(rankings, weights, k, options.Normalization);
+            ? ReciprocalRankFusion.Fuse(rankings, k, weights, options.RankConstant)
+            : WeightedScoreFusion.Fuse(rankings, k, weights, options.Normalization);
     }
 }

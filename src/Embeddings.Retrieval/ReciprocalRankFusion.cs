@@ -13,22 +13,22 @@ public static class ReciprocalRankFusion
 
     /// <summary>Fuses ranked lists into one.</summary>
     /// <param name="rankings">The lists, each best first; a key appearing twice in one list counts at its best rank.</param>
-    /// <param name="top">How many fused results to return at most; positive.</param>
-    /// <param name="rankConstant">The constant k; zero or positive. Default: 60.</param>
+    /// <param name="k">How many fused results to return at most; positive.</param>
     /// <param name="weights">One non-negative weight per list, or <see langword="null"/> for 1 each.</param>
+    /// <param name="rankConstant">The rank constant (the paper's k, not the number of results); zero or positive. Default: 60.</param>
     /// <returns>
-    /// Up to <paramref name="top"/> results by descending fused score; ties go to the key whose best rank is
+    /// Up to <paramref name="k"/> results by descending fused score; ties go to the key whose best rank is
     /// better, then to the key seen first (in list order). Metadata comes from the first list that holds the key.
     /// </returns>
     /// <exception cref="ArgumentException">A list is null, or the weights do not match the lists in number or are negative or not finite.</exception>
     public static IReadOnlyList<VectorSearchResult> Fuse(
         IReadOnlyList<IReadOnlyList<VectorSearchResult>> rankings,
-        int top,
-        int rankConstant = DefaultRankConstant,
-        IReadOnlyList<double>? weights = null)
+        int k,
+        IReadOnlyList<double>? weights = null,
+        int rankConstant = DefaultRankConstant)
     {
         FusionInputs.Check(rankings, weights);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         ArgumentOutOfRangeException.ThrowIfNegative(rankConstant);
 
         Dictionary<string, FusionInputs.Candidate> candidates = new(StringComparer.Ordinal);
@@ -51,6 +51,6 @@ public static class ReciprocalRankFusion
             }
         }
 
-        return FusionInputs.Top(candidates, top);
+        return FusionInputs.Top(candidates, k);
     }
 }

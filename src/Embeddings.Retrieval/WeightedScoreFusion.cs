@@ -16,23 +16,22 @@ public static class WeightedScoreFusion
 {
     /// <summary>Fuses ranked lists into one.</summary>
     /// <param name="rankings">The lists, each best first, with their retrievers' scores; a key appearing twice in one list counts at its higher score.</param>
-    /// <param name="weights">One non-negative, finite weight per list.</param>
-    /// <param name="top">How many fused results to return at most; positive.</param>
+    /// <param name="k">How many fused results to return at most; positive.</param>
+    /// <param name="weights">One non-negative, finite weight per list, or <see langword="null"/> for 1 each.</param>
     /// <param name="normalization">How each list's scores are normalized. Default: <see cref="ScoreNormalization.MinMax"/>.</param>
     /// <returns>
-    /// Up to <paramref name="top"/> results by descending fused score; ties go to the key whose best rank is
+    /// Up to <paramref name="k"/> results by descending fused score; ties go to the key whose best rank is
     /// better, then to the key seen first. Metadata comes from the first list that holds the key.
     /// </returns>
     /// <exception cref="ArgumentException">A list is null or holds a NaN score, or the weights do not match the lists.</exception>
     public static IReadOnlyList<VectorSearchResult> Fuse(
         IReadOnlyList<IReadOnlyList<VectorSearchResult>> rankings,
-        IReadOnlyList<double> weights,
-        int top,
+        int k,
+        IReadOnlyList<double>? weights = null,
         ScoreNormalization normalization = ScoreNormalization.MinMax)
     {
-        ArgumentNullException.ThrowIfNull(weights);
         FusionInputs.Check(rankings, weights);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         if (!Enum.IsDefined(normalization))
         {
             throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "Unknown score normalization.");
@@ -59,13 +58,13 @@ public static class WeightedScoreFusion
             for (int list = 0; list < normalizedLists.Count; list++)
             {
                 double value = normalizedLists[list].TryGetValue(pair.Key, out double found) ? found : floors[list];
-                score += weights[list] * value;
+                score += (weights?[list] ?? 1.0) * value;
             }
 
             pair.Value.Score = score;
         }
 
-        return FusionInputs.Top(candidates, top);
+        return FusionInputs.Top(candidates, k);
     }
 
     /// <summary>Normalizes raw scores the way <see cref="Fuse"/> does; exposed for inspection and tests.</summary>

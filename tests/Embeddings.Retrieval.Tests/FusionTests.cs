@@ -56,7 +56,7 @@ public sealed class FusionTests
     [Fact]
     public void Weighted_min_max_fusion_matches_hand_computed_scores()
     {
-        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([Lexical, Semantic], [0.5, 0.5], 10);
+        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [0.5, 0.5]);
 
         // Lexical normalized: a 1, b 0.5, c 0. Semantic: b 1, d 0.5, a 0. Missing documents get the list's minimum, 0.
         Assert.Equal(["b", "a", "d", "c"], fused.Select(r => r.Key));
@@ -66,7 +66,7 @@ public sealed class FusionTests
     [Fact]
     public void Weighted_z_score_fusion_matches_hand_computed_scores()
     {
-        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([Lexical, Semantic], [0.5, 0.5], 10, ScoreNormalization.ZScore);
+        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [0.5, 0.5], ScoreNormalization.ZScore);
         double z = 4 / Math.Sqrt(32.0 / 3); // (10 - 6) / population deviation of {10, 6, 2}
         Assert.Equal(["b", "a", "d", "c"], fused.Select(r => r.Key));
         Assert.Equal(0.5 * z, fused[0].Score, 5);
@@ -78,13 +78,13 @@ public sealed class FusionTests
     [Fact]
     public void Unnormalized_fusion_adds_raw_scores_and_weights_shift_the_winner()
     {
-        IReadOnlyList<VectorSearchResult> raw = WeightedScoreFusion.Fuse([Lexical, Semantic], [1, 1], 1, ScoreNormalization.None);
+        IReadOnlyList<VectorSearchResult> raw = WeightedScoreFusion.Fuse([Lexical, Semantic], 1, [1, 1], ScoreNormalization.None);
         Assert.Equal("a", raw[0].Key);
         Assert.Equal(10.5f, raw[0].Score, 5);
 
-        IReadOnlyList<VectorSearchResult> lexicalOnly = WeightedScoreFusion.Fuse([Lexical, Semantic], [1, 0], 10);
+        IReadOnlyList<VectorSearchResult> lexicalOnly = WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [1, 0]);
         Assert.Equal("a", lexicalOnly[0].Key);
-        IReadOnlyList<VectorSearchResult> semanticOnly = WeightedScoreFusion.Fuse([Lexical, Semantic], [0, 1], 10);
+        IReadOnlyList<VectorSearchResult> semanticOnly = WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [0, 1]);
         Assert.Equal("b", semanticOnly[0].Key);
     }
 
@@ -96,7 +96,7 @@ public sealed class FusionTests
         Assert.Empty(WeightedScoreFusion.NormalizeScores([], ScoreNormalization.MinMax));
         Assert.Equal([1.0, 0.25, 0.0], WeightedScoreFusion.NormalizeScores([5.0, 2.0, 1.0], ScoreNormalization.MinMax));
 
-        IReadOnlyList<VectorSearchResult> withEmpty = WeightedScoreFusion.Fuse([Lexical, Ranking()], [0.5, 0.5], 10);
+        IReadOnlyList<VectorSearchResult> withEmpty = WeightedScoreFusion.Fuse([Lexical, Ranking()], 10, [0.5, 0.5]);
         Assert.Equal(["a", "b", "c"], withEmpty.Select(r => r.Key));
     }
 
@@ -104,15 +104,15 @@ public sealed class FusionTests
     public void Hybrid_fuse_dispatches_on_the_options()
     {
         IReadOnlyList<VectorSearchResult> byDefault = HybridSearcher.Fuse(Lexical, Semantic, 10);
-        Assert.Equal(WeightedScoreFusion.Fuse([Lexical, Semantic], [0.6, 0.4], 10, ScoreNormalization.MinMax).Select(r => (r.Key, r.Score)), byDefault.Select(r => (r.Key, r.Score)));
+        Assert.Equal(WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [0.6, 0.4], ScoreNormalization.MinMax).Select(r => (r.Key, r.Score)), byDefault.Select(r => (r.Key, r.Score)));
 
         var rank = new HybridSearchOptions { Fusion = FusionMethod.ReciprocalRank, LexicalWeight = 0.5, VectorWeight = 0.5 };
         IReadOnlyList<VectorSearchResult> rrf = HybridSearcher.Fuse(Lexical, Semantic, 10, rank);
-        Assert.Equal(ReciprocalRankFusion.Fuse([Lexical, Semantic], 10, 60, [0.5, 0.5]).Select(r => (r.Key, r.Score)), rrf.Select(r => (r.Key, r.Score)));
+        Assert.Equal(ReciprocalRankFusion.Fuse([Lexical, Semantic], 10, [0.5, 0.5], 60).Select(r => (r.Key, r.Score)), rrf.Select(r => (r.Key, r.Score)));
 
         var weighted = new HybridSearchOptions { Fusion = FusionMethod.WeightedScore, LexicalWeight = 0.3, VectorWeight = 0.7 };
         IReadOnlyList<VectorSearchResult> ws = HybridSearcher.Fuse(Lexical, Semantic, 10, weighted);
-        Assert.Equal(WeightedScoreFusion.Fuse([Lexical, Semantic], [0.3, 0.7], 10).Select(r => (r.Key, r.Score)), ws.Select(r => (r.Key, r.Score)));
+        Assert.Equal(WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [0.3, 0.7]).Select(r => (r.Key, r.Score)), ws.Select(r => (r.Key, r.Score)));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class FusionTests
         IReadOnlyList<VectorSearchResult> lexical = Ranking(("b", 7.5f));
         IReadOnlyList<VectorSearchResult> semantic = Ranking(("a", 0.9f), ("b", 0.8f), ("c", 0.1f));
 
-        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([lexical, semantic], [0.6, 0.4], 3);
+        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([lexical, semantic], 3, [0.6, 0.4]);
 
         // Scalar reference: b = 0.6 * 1 + 0.4 * (0.8 - 0.1) / 0.8, a = 0.6 * 0 + 0.4 * 1, c = 0.
         Assert.Equal(["b", "a", "c"], fused.Select(r => r.Key));
@@ -135,12 +135,29 @@ public sealed class FusionTests
     [Fact]
     public void Bad_inputs_are_rejected()
     {
-        Assert.Throws<ArgumentException>(() => WeightedScoreFusion.Fuse([Lexical, Semantic], [1.0], 10));
-        Assert.Throws<ArgumentException>(() => WeightedScoreFusion.Fuse([Lexical], [-1.0], 10));
-        Assert.Throws<ArgumentException>(() => WeightedScoreFusion.Fuse([Ranking(("a", float.NaN))], [1.0], 10));
+        Assert.Throws<ArgumentException>(() => WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [1.0]));
+        Assert.Throws<ArgumentException>(() => WeightedScoreFusion.Fuse([Lexical], 10, [-1.0]));
+        Assert.Throws<ArgumentException>(() => WeightedScoreFusion.Fuse([Ranking(("a", float.NaN))], 10, [1.0]));
         Assert.Throws<ArgumentException>(() => ReciprocalRankFusion.Fuse([Lexical, null!], 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => ReciprocalRankFusion.Fuse([Lexical], 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ReciprocalRankFusion.Fuse([Lexical], 5, rankConstant: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => HybridSearcher.Fuse(Lexical, Semantic, 5, new HybridSearchOptions { CandidateCount = 0 }));
+    }
+
+    [Fact]
+    public void Both_fusions_take_rankings_k_weights_in_that_order_and_default_weights_to_one()
+    {
+        // Without weights each list counts once, in both methods, so weights [1, 1] give the same result.
+        Assert.Equal(
+            WeightedScoreFusion.Fuse([Lexical, Semantic], 10, [1.0, 1.0]).Select(r => (r.Key, r.Score)),
+            WeightedScoreFusion.Fuse([Lexical, Semantic], 10).Select(r => (r.Key, r.Score)));
+        Assert.Equal(
+            ReciprocalRankFusion.Fuse([Lexical, Semantic], 10, [1.0, 1.0]).Select(r => (r.Key, r.Score)),
+            ReciprocalRankFusion.Fuse([Lexical, Semantic], 10).Select(r => (r.Key, r.Score)));
+
+        // Min-max with equal weights by hand: a = 1 + 0, b = 0.5 + 1, d = 0 + 0.5, c = 0 + 0.
+        IReadOnlyList<VectorSearchResult> fused = WeightedScoreFusion.Fuse([Lexical, Semantic], 10);
+        Assert.Equal(["b", "a", "d", "c"], fused.Select(r => r.Key));
+        Assert.Equal(1.5, fused[0].Score, 1e-6);
     }
 }
