@@ -56,7 +56,7 @@ public sealed class PgVectorIndexOptions
     public int HnswEfConstruction { get; set; } = 64;
 
     /// <summary>Gets or sets <c>hnsw.ef_search</c> for searches that do not set <see cref="VectorSearchOptions.EfSearch"/> (1..1000). Default: 40, pgvector's default.</summary>
-    public int DefaultEfSearch { get; set; } = 40;
+    public int HnswEfSearch { get; set; } = 40;
 
     /// <summary>Gets or sets IVFFlat's <c>lists</c>. Default: 100 (pgvector suggests rows / 1000 up to a million rows).</summary>
     public int IvfFlatLists { get; set; } = 100;
@@ -85,7 +85,7 @@ public sealed class PgVectorIndexOptions
     public bool BinaryQuantizedSearch { get; set; }
 
     /// <summary>Gets or sets how many coarse candidates per wanted result the two-stage search rescores. Default: 10.</summary>
-    public int RescoreOversampling { get; set; } = 10;
+    public int RescoreMultiplier { get; set; } = 10;
 
     /// <summary>Gets or sets the iterative index scan used by filtered searches, where the server supports it. Default: <see cref="PgVectorIterativeScan.StrictOrder"/>.</summary>
     public PgVectorIterativeScan IterativeScan { get; set; } = PgVectorIterativeScan.StrictOrder;
@@ -176,12 +176,12 @@ public sealed class PgVectorIndexOptions
             throw new ArgumentOutOfRangeException(nameof(HnswEfConstruction), HnswEfConstruction, $"HNSW ef_construction must lie in {2 * HnswM}..1000 (at least twice m).");
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DefaultEfSearch);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(DefaultEfSearch, 1000);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(HnswEfSearch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(HnswEfSearch, 1000);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(IvfFlatLists);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(IvfFlatLists, 32768);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(IvfFlatProbes);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RescoreOversampling);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(RescoreMultiplier);
         if (IndexBuildMemoryMegabytes is int memory)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memory, nameof(IndexBuildMemoryMegabytes));

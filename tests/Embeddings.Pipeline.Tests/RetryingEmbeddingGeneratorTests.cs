@@ -243,7 +243,7 @@ public sealed class RetryingEmbeddingGeneratorTests : IAsyncLifetime
         using RetryingEmbeddingGenerator generator = Create(o =>
         {
             o.UseJitter = true;
-            o.InitialDelay = TimeSpan.FromSeconds(20);
+            o.Delay = TimeSpan.FromSeconds(20);
             o.OnRetry = (_, delay, _) => seen.Add(delay);
         });
 

@@ -24,11 +24,11 @@ internal sealed class PgVectorSearch
         _parameters.Add(query);
         string limit = _parameters.Add(k);
         string? where = searchOptions?.Filter is { } filter ? MetadataFilterSql.Translate(filter, _parameters) : null;
-        int efSearch = Math.Clamp(Math.Max(searchOptions?.EfSearch ?? options.DefaultEfSearch, k), 1, 1000);
+        int efSearch = Math.Clamp(Math.Max(searchOptions?.EfSearch ?? options.HnswEfSearch, k), 1, 1000);
         string? candidateLimit = null;
         if (options.BinaryQuantizedSearch)
         {
-            int candidates = (int)Math.Min(Math.Max((long)k * options.RescoreOversampling, k), 1000);
+            int candidates = (int)Math.Min(Math.Max((long)k * options.RescoreMultiplier, k), 1000);
             efSearch = Math.Max(efSearch, candidates);
             candidateLimit = _parameters.Add(candidates);
         }

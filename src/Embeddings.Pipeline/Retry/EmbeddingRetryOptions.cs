@@ -7,7 +7,7 @@ public sealed class EmbeddingRetryOptions
     public int MaxRetryAttempts { get; set; } = 3;
 
     /// <summary>Gets or sets the delay before the first retry; each later one doubles it. Default: 1 second.</summary>
-    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the longest delay between attempts, whether from backoff or from <c>Retry-After</c>. Default: 30 seconds.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
@@ -45,8 +45,8 @@ public sealed class EmbeddingRetryOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(MaxRetryAttempts, nameof(MaxRetryAttempts));
-        ArgumentOutOfRangeException.ThrowIfLessThan(InitialDelay, TimeSpan.Zero, nameof(InitialDelay));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, InitialDelay, nameof(MaxDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Delay, TimeSpan.Zero, nameof(Delay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, Delay, nameof(MaxDelay));
         if (AttemptTimeout != Timeout.InfiniteTimeSpan)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AttemptTimeout, TimeSpan.Zero, nameof(AttemptTimeout));

@@ -29,7 +29,7 @@ public static class EmbeddingRetryPipelineBuilderExtensions
             {
                 Name = "EmbeddingRetry",
                 MaxRetryAttempts = options.MaxRetryAttempts,
-                Delay = options.InitialDelay,
+                Delay = options.Delay,
                 MaxDelay = options.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = options.UseJitter,

@@ -37,7 +37,7 @@ internal sealed class PgVectorStorage : CollectionStorage, IAsyncDisposable
             },
             HnswM = options.HnswM,
             HnswEfConstruction = options.HnswEfConstruction,
-            DefaultEfSearch = options.HnswEfSearch,
+            HnswEfSearch = options.HnswEfSearch,
         };
         _options.CreateAnnIndex = _options.IndexKind != PgVectorAnnIndexKind.None;
 
@@ -127,7 +127,7 @@ internal sealed class PgVectorStorage : CollectionStorage, IAsyncDisposable
             CreateAnnIndex = _options.CreateAnnIndex,
             HnswM = _options.HnswM,
             HnswEfConstruction = _options.HnswEfConstruction,
-            DefaultEfSearch = _options.DefaultEfSearch,
+            HnswEfSearch = _options.HnswEfSearch,
             CreateIfMissing = true,
         };
         await using var index = new PgVectorIndex(_dataSource, creating);

@@ -65,7 +65,7 @@ public sealed class FilterTests(PgServerFixture server)
     public async Task A_selective_filter_on_the_hnsw_index_still_returns_k_results_through_iterative_scans()
     {
         var options = server.NewOptions("iterative", 8);
-        options.DefaultEfSearch = 10;
+        options.HnswEfSearch = 10;
         using var index = new PgVectorIndex(server.DataSource, options);
         float[][] vectors = TestVectors.Random(400, 8, seed: 90);
         await index.UpsertAsync(TestVectors.Records(vectors, i => new Dictionary<string, object?> { ["rare"] = i % 50 == 7 }));

@@ -133,7 +133,7 @@ public sealed class SchemaTests(PgServerFixture server)
     {
         var options = server.NewOptions("bq", 32);
         options.BinaryQuantizedSearch = true;
-        options.RescoreOversampling = 20;
+        options.RescoreMultiplier = 20;
         using var index = new PgVectorIndex(server.DataSource, options);
         float[][] vectors = TestVectors.Random(300, 32, seed: 120);
         await index.UpsertAsync(TestVectors.Records(vectors));
