@@ -1,9 +1,9 @@
-using System.Text.RegularExpressions;
+using Embeddings.Text;
 
 namespace Embeddings;
 
 /// <summary>Settings shared by <see cref="FixedSizeChunker"/> and <see cref="RecursiveChunker"/>.</summary>
-public sealed partial class ChunkingOptions
+public sealed class ChunkingOptions
 {
     /// <summary>
     /// Gets or sets the most tokens a chunk's <see cref="TextChunk.Text"/> (prefix included) may have, as
@@ -32,7 +32,7 @@ public sealed partial class ChunkingOptions
     public static int CountWordTokens(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return WordTokenRegex().Count(text);
+        return WordSpans.Count(text, punctuation: true);
     }
 
     internal void Validate()
@@ -49,7 +49,4 @@ public sealed partial class ChunkingOptions
             throw new ArgumentNullException(nameof(TokenCounter), "Chunking needs a token counter.");
         }
     }
-
-    [GeneratedRegex(@"\w+|[^\w\s]", RegexOptions.CultureInvariant)]
-    private static partial Regex WordTokenRegex();
 }

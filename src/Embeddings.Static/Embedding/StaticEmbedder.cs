@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
+using Embeddings.Text;
 using Microsoft.Extensions.AI;
 
 namespace Embeddings.Static;
@@ -236,9 +237,9 @@ public sealed class StaticEmbedder : EmbedderBase
             int count = 0;
             ReadOnlySpan<float> table = Model.Vectors;
             int d = Dimensions;
-            foreach (var match in WordTokenizer.TokenRegex.EnumerateMatches(source))
+            foreach ((int start, int length) in WordSpans.Enumerate(source, punctuation: true))
             {
-                if (!Model.TryGetRow(source.Slice(match.Index, match.Length), out int row))
+                if (!Model.TryGetRow(source.Slice(start, length), out int row))
                 {
                     continue;
                 }

@@ -1,19 +1,17 @@
-using System.Text.RegularExpressions;
+using Embeddings.Text;
 
 namespace Embeddings.Static;
 
 /// <summary>
 /// The word-level tokenizer of word-vector models (word2vec, GloVe, fastText): lower-cases the text
-/// (invariant culture) and takes the matches of <c>\w+|[^\w\s]</c> (.NET regular-expression semantics): runs
-/// of word characters, and every other non-space character on its own.
+/// (invariant culture) and takes the tokens of <c>\w+|[^\w\s]</c> (.NET regular-expression semantics): runs
+/// of word characters, and every other non-space character on its own. The scan is <see cref="WordSpans"/>,
+/// the same one BM25's plain tokenizer uses.
 /// </summary>
-internal static partial class WordTokenizer
+internal static class WordTokenizer
 {
-    /// <summary>The token pattern: <c>\w+|[^\w\s]</c>.</summary>
+    /// <summary>The token pattern this tokenizer matches: <c>\w+|[^\w\s]</c>.</summary>
     public const string Pattern = @"\w+|[^\w\s]";
-
-    /// <summary>Gets the compiled (source-generated) token pattern.</summary>
-    public static Regex TokenRegex => TokenPattern();
 
     /// <summary>Splits <paramref name="text"/> into tokens.</summary>
     /// <param name="text">The text.</param>
@@ -24,14 +22,11 @@ internal static partial class WordTokenizer
         ArgumentNullException.ThrowIfNull(text);
         string source = lowercase ? text.ToLowerInvariant() : text;
         var tokens = new List<string>();
-        foreach (ValueMatch match in TokenPattern().EnumerateMatches(source))
+        foreach ((int start, int length) in WordSpans.Enumerate(source, punctuation: true))
         {
-            tokens.Add(source.Substring(match.Index, match.Length));
+            tokens.Add(source.Substring(start, length));
         }
 
         return tokens;
     }
-
-    [GeneratedRegex(Pattern, RegexOptions.CultureInvariant)]
-    private static partial Regex TokenPattern();
 }
