@@ -370,37 +370,29 @@ public sealed class Bm25Index
 
     private VectorSearchResult[] SelectTop(double[] scores, ReadOnlySpan<int> candidates, int k, MetadataFilter? filter)
     {
-        // The root is the weakest kept result: lowest score, and among equal scores the latest inserted.
-        PriorityQueue<int, (double Score, int Document)> heap = new(Math.Min(k, candidates.Length) + 1, WeakestFirst.Instance);
+        // Scores are selected as the floats they are reported in (as Lucene scores), with the library's tie rule:
+        // among equal scores the earlier-added document first.
+        int size = Math.Min(k, candidates.Length);
+        var keptScores = new float[size];
+        var kept = new int[size];
+        var top = new TopKCollector(keptScores, kept);
         foreach (int document in candidates)
         {
-            double score = scores[document];
-            if (heap.Count == k)
-            {
-                heap.TryPeek(out _, out (double Score, int Document) weakest);
-                if (WeakestFirst.Instance.Compare((score, document), weakest) <= 0)
-                {
-                    continue;
-                }
-            }
-
-            if (filter is not null && !filter.Matches(_metadata[document]))
+            float score = (float)scores[document];
+            if (!top.WouldKeep(score, document) || (filter is not null && !filter.Matches(_metadata[document])))
             {
                 continue;
             }
 
-            heap.Enqueue(document, (score, document));
-            if (heap.Count > k)
-            {
-                heap.Dequeue();
-            }
+            top.Add(score, document);
         }
 
-        var results = new VectorSearchResult[heap.Count];
-        for (int i = results.Length - 1; i >= 0; i--)
+        int found = top.SortDescending();
+        var results = new VectorSearchResult[found];
+        for (int i = 0; i < found; i++)
         {
-            heap.TryDequeue(out int document, out (double Score, int Document) entry);
-            results[i] = new VectorSearchResult(_keys[document]!, (float)entry.Score, _metadata[document]);
+            int document = kept[i];
+            results[i] = new VectorSearchResult(_keys[document]!, keptScores[i], _metadata[document]);
         }
 
         return results;
@@ -501,17 +493,6 @@ public sealed class Bm25Index
             }
 
             Count = kept;
-        }
-    }
-
-    private sealed class WeakestFirst : IComparer<(double Score, int Document)>
-    {
-        public static readonly WeakestFirst Instance = new();
-
-        public int Compare((double Score, int Document) x, (double Score, int Document) y)
-        {
-            int byScore = x.Score.CompareTo(y.Score);
-            return byScore != 0 ? byScore : y.Document.CompareTo(x.Document);
         }
     }
 }

@@ -219,4 +219,20 @@ public sealed class Bm25IndexTests
         public void Tokenize(string text, List<string> terms) =>
             terms.AddRange(text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(t => t.ToLowerInvariant()));
     }
+
+    [Fact]
+    public void Equal_scores_come_back_in_insertion_order()
+    {
+        var index = new Bm25Index(Plain());
+        for (int i = 0; i < 12; i++)
+        {
+            // Twins at every other position, so the order the postings are visited in is not the key order.
+            index.Upsert(i % 2 == 0 ? $"twin-{i / 2:D2}" : $"other-{i:D2}", i % 2 == 0 ? "alpha beta" : $"gamma beta filler{i}");
+        }
+
+        index.Upsert("late-alpha", "alpha");
+        IReadOnlyList<VectorSearchResult> hits = index.Search("alpha beta", 4);
+        Assert.Equal(["twin-00", "twin-01", "twin-02", "twin-03"], hits.Select(h => h.Key));
+        Assert.All(hits, h => Assert.Equal(hits[0].Score, h.Score));
+    }
 }

@@ -16,10 +16,15 @@ internal struct HeapEntry
 }
 
 /// <summary>
-/// A binary max-heap on distance over a reusable array: as a bounded top-k it keeps the k closest (the worst on
-/// top, evicted first); with negated distances it is the min-heap of candidates. Never shrinks, so a pooled
-/// instance allocates nothing per query.
+/// A binary max-heap on (distance, id) over a reusable array: as a bounded top-k it keeps the k closest (the
+/// worst on top, evicted first); with negated distances it is the min-heap of candidates. Never shrinks, so a
+/// pooled instance allocates nothing per query.
 /// </summary>
+/// <remarks>
+/// Among equal distances the higher id counts as farther, so the bounded top-k keeps, and drains first, the
+/// lower ids: the tie rule of <c>TopKCollector</c> (higher score first, then the earlier-inserted record),
+/// whatever order the entries are offered in.
+/// </remarks>
 internal sealed class NeighborHeap
 {
     private HeapEntry[] _items;
@@ -60,7 +65,7 @@ internal sealed class NeighborHeap
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            if (items[parent].Distance >= distance)
+            if (!Farther(distance, id, items[parent].Distance, items[parent].Id))
             {
                 break;
             }
@@ -80,7 +85,7 @@ internal sealed class NeighborHeap
         {
             Push(distance, id);
         }
-        else if (distance < _items[0].Distance)
+        else if (Farther(_items[0].Distance, _items[0].Id, distance, id))
         {
             ReplaceTop(distance, id);
         }
@@ -112,6 +117,11 @@ internal sealed class NeighborHeap
         return n;
     }
 
+    // Distance first; the id is looked at only on an exact tie, which keeps the hot comparison a single float compare.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Farther(float distance, int id, float otherDistance, int otherId) =>
+        distance > otherDistance || (distance == otherDistance && id > otherId);
+
     private void SiftDown(HeapEntry entry, int count)
     {
         HeapEntry[] items = _items;
@@ -124,12 +134,12 @@ internal sealed class NeighborHeap
                 break;
             }
 
-            if (child + 1 < count && items[child + 1].Distance > items[child].Distance)
+            if (child + 1 < count && Farther(items[child + 1].Distance, items[child + 1].Id, items[child].Distance, items[child].Id))
             {
                 child++;
             }
 
-            if (items[child].Distance <= entry.Distance)
+            if (!Farther(items[child].Distance, items[child].Id, entry.Distance, entry.Id))
             {
                 break;
             }

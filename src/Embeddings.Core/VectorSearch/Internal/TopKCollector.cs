@@ -1,9 +1,16 @@
 namespace Embeddings;
 
 /// <summary>
-/// Keeps the k best (score, index) pairs seen so far in a min-heap whose root is the worst kept. A candidate
-/// must beat the root strictly, so among equal scores the one offered first (the lower index in a scan) stays.
+/// The library's top-k selector: keeps the k best (score, index) pairs seen so far in a min-heap whose root
+/// is the worst kept. The tie rule is the one every search in the library states: higher score first, and
+/// among equal scores the lower index (the earlier-inserted record) first, whatever order the pairs are
+/// offered in. Lucene's top-docs collector breaks ties the same way.
 /// </summary>
+/// <remarks>
+/// The exact scans (quantized codes, PQ, two-stage rescoring, BM25) select with it. The graph and flat float
+/// indexes keep <c>NeighborHeap</c>, a distance heap that doubles as HNSW's candidate queue, and apply the
+/// same tie rule when they evict and when they drain.
+/// </remarks>
 internal ref struct TopKCollector : IScoreSink
 {
     private readonly Span<float> _scores;
@@ -21,6 +28,10 @@ internal ref struct TopKCollector : IScoreSink
 
     /// <summary>Gets the score a candidate must beat to enter once the collector is full.</summary>
     public readonly float Threshold => _count < _scores.Length ? float.NegativeInfinity : _scores[0];
+
+    /// <summary>Returns whether <see cref="Add"/> would keep the pair: lets a caller skip costly checks (a metadata filter) for pairs that cannot enter.</summary>
+    public readonly bool WouldKeep(float score, int index) =>
+        _count < _scores.Length || Worse(_scores[0], _indices[0], score, index);
 
     public void Add(float score, int index)
     {
@@ -45,7 +56,7 @@ internal ref struct TopKCollector : IScoreSink
             return;
         }
 
-        if (score <= _scores[0])
+        if (!Worse(_scores[0], _indices[0], score, index))
         {
             return;
         }
