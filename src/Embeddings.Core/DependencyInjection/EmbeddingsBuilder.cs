@@ -99,16 +99,6 @@ public sealed class EmbeddingsBuilder
             return inner.AsBuilder().UseDistributedCache(cache, configure).Build(services);
         });
 
-    /// <summary>Truncates vectors to their first <paramref name="dimensions"/> values, re-normalized when the model normalizes (Matryoshka; the rule of <see cref="MatryoshkaTruncation"/>).</summary>
-    /// <param name="dimensions">The number of leading dimensions to keep.</param>
-    /// <param name="allowUntrained">Whether a size the model was not trained for is allowed. Default: <see langword="false"/>.</param>
-    /// <returns>This builder.</returns>
-    public EmbeddingsBuilder UseMatryoshka(int dimensions, bool allowUntrained = false)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
-        return Use((inner, _) => new MatryoshkaEmbeddingGenerator(inner, dimensions, allowUntrained));
-    }
-
     internal IEmbeddingGenerator<string, Embedding<float>> Build(IServiceProvider services)
     {
         if (_providerFactory is null)

@@ -1,6 +1,7 @@
 using Embeddings.Core.Tests.Abstractions;
 using Embeddings.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Embeddings.Core.Tests.Matryoshka;
 
