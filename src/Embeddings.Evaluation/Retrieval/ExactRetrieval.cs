@@ -64,24 +64,13 @@ public static class ExactRetrieval
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ReadOnlyMemory<float>[] embedded = await generator.EmbedInBatchesAsync(texts, kind, batchSize, progress: null, cancellationToken).ConfigureAwait(false);
         var vectors = new float[texts.Count][];
-        EmbeddingGenerationOptions options = new EmbeddingGenerationOptions().WithInputKind(kind);
-        for (int start = 0; start < texts.Count; start += batchSize)
+        for (int i = 0; i < vectors.Length; i++)
         {
-            int count = Math.Min(batchSize, texts.Count - start);
-            var batch = new string[count];
-            for (int i = 0; i < count; i++)
-            {
-                batch[i] = texts[start + i];
-            }
-
-            GeneratedEmbeddings<Embedding<float>> embeddings = await generator.GenerateAsync(batch, options, cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < count; i++)
-            {
-                float[] vector = embeddings[i].Vector.ToArray();
-                VectorMath.Normalize(vector);
-                vectors[start + i] = vector;
-            }
+            float[] vector = embedded[i].ToArray();
+            VectorMath.Normalize(vector);
+            vectors[i] = vector;
         }
 
         return vectors;
