@@ -18,6 +18,7 @@ public sealed class EmbeddingsBuilder
 {
     private readonly List<Func<IEmbeddingGenerator<string, Embedding<float>>, IServiceProvider, IEmbeddingGenerator<string, Embedding<float>>>> _middleware = [];
     private Func<IServiceProvider, IEmbedder>? _providerFactory;
+    private Func<IServiceProvider, CancellationToken, Task<IEmbedder>>? _asyncProviderFactory;
 
     internal EmbeddingsBuilder(IServiceCollection services, object? serviceKey)
     {
@@ -42,6 +43,27 @@ public sealed class EmbeddingsBuilder
     {
         ArgumentNullException.ThrowIfNull(factory);
         _providerFactory = factory;
+        _asyncProviderFactory = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Sets a provider that loads asynchronously (a model download, a session build). A later call replaces an earlier one.
+    /// </summary>
+    /// <remarks>
+    /// Dependency injection factories are synchronous, so a provider that must load cannot be awaited where the
+    /// pipeline is resolved. In a host, a hosted service starts every asynchronous provider at startup and awaits
+    /// it, so a load failure (a missing model file, an unreachable hub) stops the host with that error and the
+    /// first resolution finds the provider loaded. Without a host, the first resolution waits for the load.
+    /// Either way the factory runs once per container.
+    /// </remarks>
+    /// <param name="factory">Loads the provider. The load is shared by the warm-up and the first resolution, so it runs to its end (its token is not cancelled); a host whose start is cancelled stops waiting for it.</param>
+    /// <returns>This builder.</returns>
+    public EmbeddingsBuilder UseProvider(Func<IServiceProvider, CancellationToken, Task<IEmbedder>> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _asyncProviderFactory = factory;
+        _providerFactory = null;
         return this;
     }
 
@@ -99,15 +121,23 @@ public sealed class EmbeddingsBuilder
             return inner.AsBuilder().UseDistributedCache(cache, configure).Build(services);
         });
 
+    /// <summary>Starts the asynchronous provider of this registration in <paramref name="services"/>, once per container.</summary>
+    internal Task<IEmbedder> LoadProviderAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        _asyncProviderFactory is null ? Task.FromResult<IEmbedder>(null!) : _asyncProviderFactory(services, cancellationToken);
+
+    internal bool LoadsAsynchronously => _asyncProviderFactory is not null;
+
     internal IEmbeddingGenerator<string, Embedding<float>> Build(IServiceProvider services)
     {
-        if (_providerFactory is null)
+        if (_providerFactory is null && _asyncProviderFactory is null)
         {
             throw new InvalidOperationException(
                 $"No embedding provider is configured for {(ServiceKey is null ? "the default registration" : $"key '{ServiceKey}'")}: call a provider method such as UseStaticModel, UseOnnxModel or UseOpenAI, or UseProvider, on the builder AddEmbeddings returns.");
         }
 
-        IEmbedder provider = _providerFactory(services)
+        IEmbedder provider = (_providerFactory is not null
+                ? _providerFactory(services)
+                : services.GetRequiredKeyedService<EmbeddingsProviderLoad>(this).HandOver())
             ?? throw new InvalidOperationException("The embedding provider factory returned null.");
         EmbeddingsOptions options = services.GetRequiredService<IOptionsMonitor<EmbeddingsOptions>>().Get(OptionsName);
 

@@ -1,6 +1,7 @@
 using Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -65,6 +66,7 @@ public static class EmbeddingsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var builder = new EmbeddingsBuilder(services, serviceKey);
         services.AddOptions();
+        RegisterWarmup(services, builder);
         if (configuration is not null)
         {
             services.AddOptions<EmbeddingsOptions>(builder.OptionsName).Bind(configuration);
@@ -85,6 +87,30 @@ public static class EmbeddingsServiceCollectionExtensions
 
         configure?.Invoke(builder);
         return builder;
+    }
+
+    // Each container loads each asynchronous provider once (keyed by its builder), and a hosted service does it at startup.
+    private static void RegisterWarmup(IServiceCollection services, EmbeddingsBuilder builder)
+    {
+        EmbeddingsRegistrations? registrations = null;
+        foreach (ServiceDescriptor descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(EmbeddingsRegistrations) && !descriptor.IsKeyedService && descriptor.ImplementationInstance is EmbeddingsRegistrations existing)
+            {
+                registrations = existing;
+                break;
+            }
+        }
+
+        if (registrations is null)
+        {
+            registrations = new EmbeddingsRegistrations();
+            services.AddSingleton(registrations);
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, EmbeddingsWarmupService>());
+        }
+
+        registrations.Builders.Add(builder);
+        services.AddKeyedSingleton(builder, static (sp, key) => new EmbeddingsProviderLoad((EmbeddingsBuilder)key!, sp));
     }
 
     // The container owns the pipeline singleton and disposes it; the IEmbedder view must not dispose it a second time.

@@ -24,7 +24,7 @@ public static class OnnxEmbeddingsBuilderExtensions
         var options = new OnnxEmbedderOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseProvider(services => OnnxEmbedder.Load(model, ForContainer(options, services, builder)));
+        return builder.UseProvider(async (services, cancellationToken) => await OnnxEmbedder.LoadAsync(model, ForContainer(options, services, builder), cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -45,7 +45,7 @@ public static class OnnxEmbeddingsBuilderExtensions
         var options = new OnnxEmbedderOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseProvider(services =>
+        return builder.UseProvider(async (services, cancellationToken) =>
         {
             string? model = services.GetService<IOptionsMonitor<EmbeddingsOptions>>()?.Get(builder.OptionsName).Model;
             if (string.IsNullOrWhiteSpace(model))
@@ -55,7 +55,7 @@ public static class OnnxEmbeddingsBuilderExtensions
                     $"UseOnnxModel() with no model reads EmbeddingsOptions.Model, which is not set for {registration}: set 'Embeddings:Model' in the configuration section passed to AddEmbeddings (for example \"all-MiniLM-L6-v2\" or \"BAAI/bge-small-en-v1.5\"), or name the model in code, UseOnnxModel(\"...\") or UseOnnxModel(PackagedModels.AllMiniLML6V2).");
             }
 
-            return OnnxEmbedder.Load(model, ForContainer(options, services, builder));
+            return await OnnxEmbedder.LoadAsync(model, ForContainer(options, services, builder), cancellationToken).ConfigureAwait(false);
         });
     }
 
@@ -75,7 +75,7 @@ public static class OnnxEmbeddingsBuilderExtensions
         var options = new OnnxEmbedderOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.UseProvider(services => OnnxEmbedder.LoadAsync(model, ForContainer(options, services, builder)).GetAwaiter().GetResult());
+        return builder.UseProvider(async (services, cancellationToken) => await OnnxEmbedder.LoadAsync(model, ForContainer(options, services, builder), cancellationToken).ConfigureAwait(false));
     }
 
     // Per container: the container's IMeterFactory (a host's, or services.AddMetrics()) owns the meter when the caller

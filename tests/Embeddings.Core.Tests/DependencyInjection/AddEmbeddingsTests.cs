@@ -135,7 +135,8 @@ public sealed class AddEmbeddingsTests
 
         Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddEmbeddings((IConfiguration)null!));
         Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddKeyedEmbeddings(null!));
-        Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddEmbeddings(e => e.UseProvider(null!)));
+        Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddEmbeddings(e => e.UseProvider((Func<IServiceProvider, IEmbedder>)null!)));
+        Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddEmbeddings(e => e.UseProvider((Func<IServiceProvider, CancellationToken, Task<IEmbedder>>)null!)));
     }
 
     [Fact]
