@@ -6,8 +6,8 @@ namespace Embeddings.Cli.Tests.Packaging;
 
 /// <summary>
 /// Packs the libraries this test project builds (the tool's dependencies) and checks what nuget.org would show for each:
-/// project and repository URLs with the commit, icon, release notes, licence, and a README of the package's own that
-/// starts with its install line.
+/// project and repository URLs with the commit, icon, release notes, licence, a README of the package's own that
+/// starts with its install line, and dependencies that are the project's own references with floors on the 10.0 line.
 /// </summary>
 public sealed class NuspecTests
 {
@@ -67,6 +67,7 @@ public sealed class NuspecTests
                 Assert.True(readme.Length < 4000, $"{project}: the package README is {readme.Length} characters; the long one belongs in the repository.");
 
                 Assert.Contains($"lib/net10.0/{project}.xml", archive.Entries.Select(e => e.FullName));
+                CheckDependencies(repository, project, metadata, ns);
             }
         }
         finally
@@ -77,6 +78,34 @@ public sealed class NuspecTests
             }
             catch (IOException)
             {
+            }
+        }
+    }
+
+    // A package lists only what its project references (no pinned transitive packages), and its floors on the
+    // Microsoft.Extensions and System packages are the 10.0 line Microsoft.Extensions.AI 10.11 itself needs, so that
+    // installing it never lifts a host's DI, Logging, Options or Configuration to a newer major version.
+    private static void CheckDependencies(string repository, string project, XElement metadata, XNamespace ns)
+    {
+        XDocument csproj = XDocument.Load(Path.Combine(repository, "src", project, project + ".csproj"));
+        var referenced = csproj.Descendants("PackageReference")
+            .Where(r => !string.Equals((string?)r.Attribute("PrivateAssets") ?? (string?)r.Element("PrivateAssets"), "all", StringComparison.OrdinalIgnoreCase))
+            .Select(r => (string)r.Attribute("Include")!)
+            .Concat(csproj.Descendants("ProjectReference").Select(r => Path.GetFileNameWithoutExtension((string)r.Attribute("Include")!)))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        XElement[] dependencies = metadata.Descendants(ns + "dependency").ToArray();
+        Assert.NotEmpty(metadata.Descendants(ns + "group"));
+        foreach (XElement dependency in dependencies)
+        {
+            string id = (string)dependency.Attribute("id")!;
+            string range = (string)dependency.Attribute("version")!;
+            Assert.True(referenced.Contains(id), $"{project}: the nuspec lists {id} {range}, which the project does not reference (a promoted transitive pin?).");
+            bool platform = (id.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) && !id.StartsWith("Microsoft.Extensions.AI", StringComparison.Ordinal) && !id.StartsWith("Microsoft.Extensions.VectorData", StringComparison.Ordinal))
+                || id.StartsWith("System.", StringComparison.Ordinal) || id == "Microsoft.Data.Sqlite";
+            if (platform)
+            {
+                Version floor = Version.Parse(range.Trim('[', '(', ' ').Split(',')[0]);
+                Assert.True(floor.Major == 10 && floor.Minor == 0, $"{project}: {id} has the floor {range}; the 10.0 line is as high as the code needs.");
             }
         }
     }
