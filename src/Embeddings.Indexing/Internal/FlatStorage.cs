@@ -291,7 +291,7 @@ internal sealed class QuantizedFlatStorage : FlatStorage
         QuantizedQueryScorer scorer = Quantizer.CreateScorer(query, ScorerMetric);
         if (_blocks is not null)
         {
-            var sink = new HeapSink(heap, k);
+            var sink = new NeighborHeapSink(heap, k);
             _blocks.Scan((ProductQuantizer.TableScorer)scorer, start, end, ref sink, accelerate: true);
             return;
         }
@@ -394,11 +394,4 @@ internal sealed class QuantizedFlatStorage : FlatStorage
         }
     }
 
-    /// <summary>Feeds a scan into the index's top-k heap of distances (the negated scores).</summary>
-    private readonly ref struct HeapSink(NeighborHeap heap, int k) : IScoreSink
-    {
-        public float Threshold => heap.Count < k ? float.NegativeInfinity : -heap.TopDistance;
-
-        public void Add(float score, int index) => heap.PushBounded(-score, index, k);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Embeddings.Vectors.Internal;
 
 namespace Embeddings.Indexing.Internal;
 
@@ -65,10 +66,10 @@ internal static class HnswKernels
         for (; i <= length - 16; i += 16)
         {
             Vector512<float> x = Vector512.LoadUnsafe(ref q, (nuint)i);
-            sa = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref a, (nuint)i), sa);
-            sb = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, (nuint)i), sb);
-            sc = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c, (nuint)i), sc);
-            sd = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref d, (nuint)i), sd);
+            sa = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref a, (nuint)i), sa);
+            sb = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, (nuint)i), sb);
+            sc = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c, (nuint)i), sc);
+            sd = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref d, (nuint)i), sd);
         }
 
         if (i < length)
@@ -76,12 +77,12 @@ internal static class HnswKernels
             // The last 16 floats end at the row's end; lanes already summed are zeroed in the query copy.
             int back = 16 - (length - i);
             Vector512<float> x = Vector512.LoadUnsafe(ref q, (nuint)(length - 16));
-            Vector512<float> keep = Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(back)).AsSingle();
+            Vector512<float> keep = Vector512.GreaterThanOrEqual(Lanes512.IntIndices, Vector512.Create(back)).AsSingle();
             x = Vector512.BitwiseAnd(x, keep);
-            sa = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref a, (nuint)(length - 16)), sa);
-            sb = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, (nuint)(length - 16)), sb);
-            sc = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c, (nuint)(length - 16)), sc);
-            sd = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref d, (nuint)(length - 16)), sd);
+            sa = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref a, (nuint)(length - 16)), sa);
+            sb = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, (nuint)(length - 16)), sb);
+            sc = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c, (nuint)(length - 16)), sc);
+            sd = Lanes512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref d, (nuint)(length - 16)), sd);
         }
 
         result[0] = -Vector512.Sum(sa);

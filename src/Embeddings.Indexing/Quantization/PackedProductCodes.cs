@@ -119,6 +119,7 @@ public sealed class PackedProductCodes
         VectorMath.EnsureSameLength(scores.Length, indices.Length);
         VectorMath.EnsureFinite(query, nameof(query));
         var scorer = (ProductQuantizer.TableScorer)Quantizer.CreateScorer(query, metric);
+#if NET9_0_OR_GREATER
         var top = new TopKCollector(scores, indices);
         if (scores.Length > 0)
         {
@@ -126,5 +127,24 @@ public sealed class PackedProductCodes
         }
 
         return top.SortDescending();
+#else
+        // .NET 8 cannot pass the span-holding collector as a generic argument; the index heap keeps the same tie rule.
+        var heap = new Embeddings.Indexing.Internal.NeighborHeap(scores.Length);
+        var sink = new Embeddings.Indexing.Internal.NeighborHeapSink(heap, scores.Length);
+        if (scores.Length > 0)
+        {
+            _blocks.Scan(scorer, 0, Count, ref sink, accelerate);
+        }
+
+        var sorted = new Embeddings.Indexing.Internal.HeapEntry[heap.Count];
+        int found = heap.DrainAscending(sorted);
+        for (int i = 0; i < found; i++)
+        {
+            scores[i] = -sorted[i].Distance;
+            indices[i] = sorted[i].Id;
+        }
+
+        return found;
+#endif
     }
 }

@@ -36,7 +36,7 @@ internal static class AssemblyResources
             read += n;
         }
 
-        string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string actual = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
         if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidDataException(

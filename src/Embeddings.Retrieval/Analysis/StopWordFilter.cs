@@ -5,7 +5,9 @@ namespace Embeddings;
 /// <summary>Drops the terms of a stop-word set (compared ordinally, so put it after lower-casing).</summary>
 public sealed class StopWordFilter : ITermFilter
 {
+#if NET9_0_OR_GREATER
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+#endif
 
     /// <summary>Initializes a filter.</summary>
     /// <param name="stopWords">The words to drop; not null, no null entries.</param>
@@ -23,7 +25,9 @@ public sealed class StopWordFilter : ITermFilter
         }
 
         StopWords = words.ToFrozenSet(StringComparer.Ordinal);
+#if NET9_0_OR_GREATER
         _lookup = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
     }
 
     /// <summary>
@@ -46,6 +50,11 @@ public sealed class StopWordFilter : ITermFilter
     public bool Apply(TermBuffer term)
     {
         ArgumentNullException.ThrowIfNull(term);
+#if NET9_0_OR_GREATER
         return !_lookup.Contains(term.Span);
+#else
+        // .NET 8 sets have no span lookup; the term is copied to a string.
+        return !StopWords.Contains(term.Span.ToString());
+#endif
     }
 }

@@ -20,7 +20,9 @@ public sealed class TextAnalyzer : ITermTokenizer
     // Raw token -> analyzed term, or null when the filters drop it. Natural text repeats most of its tokens, so the
     // filter chain (Porter stemming above all) runs once per distinct word instead of once per occurrence.
     private readonly ConcurrentDictionary<string, string?>? _wordCache;
+#if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, string?>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
+#endif
     private int _wordCacheCount;
 
     /// <summary>Initializes an analyzer that runs its filters on every token (no word cache).</summary>
@@ -52,7 +54,9 @@ public sealed class TextAnalyzer : ITermTokenizer
         if (wordCacheCapacity > 0)
         {
             _wordCache = new ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+#if NET9_0_OR_GREATER
             _wordLookup = _wordCache.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
         }
 
         _filters = [.. filters];
@@ -115,7 +119,11 @@ public sealed class TextAnalyzer : ITermTokenizer
                 continue;
             }
 
+#if NET9_0_OR_GREATER
             if (_wordLookup.TryGetValue(word, out string? cached))
+#else
+            if (_wordCache.TryGetValue(word.ToString(), out string? cached))
+#endif
             {
                 if (cached is not null)
                 {

@@ -70,7 +70,7 @@ public static class StaticDefaultModel
             hash.AppendData(bytes);
         }
 
-        return new Manifest(name, Convert.ToHexStringLower(hash.GetHashAndReset())[..16], files, lengths);
+        return new Manifest(name, Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant(), files, lengths);
     }
 
     private static byte[] ReadResource(string resource)

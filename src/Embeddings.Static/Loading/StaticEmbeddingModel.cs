@@ -16,7 +16,9 @@ namespace Embeddings.Static;
 public sealed class StaticEmbeddingModel
 {
     private readonly float[] _vectors;
+#if NET9_0_OR_GREATER
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+#endif
     private readonly Dictionary<string, int> _rows;
     private readonly Lock _componentsLock = new();
     private float[][]? _principalComponents;
@@ -51,7 +53,9 @@ public sealed class StaticEmbeddingModel
             _rows.TryAdd(vocabulary[i], i);
         }
 
+#if NET9_0_OR_GREATER
         _lookup = _rows.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
     }
 
     /// <summary>Gets the file or folder the model was loaded from.</summary>
@@ -104,7 +108,12 @@ public sealed class StaticEmbeddingModel
     /// <param name="word">The word.</param>
     /// <param name="row">The row when found.</param>
     /// <returns>Whether the word is in the vocabulary.</returns>
+#if NET9_0_OR_GREATER
     public bool TryGetRow(ReadOnlySpan<char> word, out int row) => _lookup.TryGetValue(word, out row);
+#else
+    // .NET 8 dictionaries have no span lookup; the word is copied to a string.
+    public bool TryGetRow(ReadOnlySpan<char> word, out int row) => _rows.TryGetValue(word.ToString(), out row);
+#endif
 
     /// <summary>
     /// Loads a model. Word2vec binary reads the whole file at once (the 100,000 x 100 GloVe table loads in well under a second).

@@ -66,7 +66,13 @@ public sealed class NuspecTests
                 Assert.Contains("```csharp", readme, StringComparison.Ordinal);
                 Assert.True(readme.Length < 4000, $"{project}: the package README is {readme.Length} characters; the long one belongs in the repository.");
 
-                Assert.Contains($"lib/net10.0/{project}.xml", archive.Entries.Select(e => e.FullName));
+                // Built for .NET 8 (LTS) hosts as well as .NET 10, each with its XML docs and a dependency group.
+                foreach (string framework in new[] { "net8.0", "net10.0" })
+                {
+                    Assert.Contains($"lib/{framework}/{project}.dll", archive.Entries.Select(e => e.FullName));
+                    Assert.Contains($"lib/{framework}/{project}.xml", archive.Entries.Select(e => e.FullName));
+                    Assert.Contains(metadata.Descendants(ns + "group"), g => ((string?)g.Attribute("targetFramework"))?.Replace(".0", string.Empty, StringComparison.Ordinal) == framework.Replace(".0", string.Empty, StringComparison.Ordinal));
+                }
                 CheckDependencies(repository, project, metadata, ns);
             }
         }

@@ -91,7 +91,11 @@ internal readonly struct Lanes128 : ISimdLanes<Vector128<float>>
 
     public static Vector128<float> Zero => Vector128<float>.Zero;
 
+#if NET9_0_OR_GREATER
     public static Vector128<float> Indices => Vector128<float>.Indices;
+#else
+    public static Vector128<float> Indices => Vector128.Create(0f, 1f, 2f, 3f);
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Create(float value) => Vector128.Create(value);
@@ -124,7 +128,15 @@ internal readonly struct Lanes128 : ISimdLanes<Vector128<float>>
     public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET9_0_OR_GREATER
     public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+#else
+    // .NET 8 has no cross-platform fused multiply-add; the hardware one where there is one, else multiply and add.
+    public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c)
+        : System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? System.Runtime.Intrinsics.Arm.AdvSimd.FusedMultiplyAdd(c, a, b)
+        : (a * b) + c;
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
@@ -155,7 +167,11 @@ internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
 
     public static Vector256<float> Zero => Vector256<float>.Zero;
 
+#if NET9_0_OR_GREATER
     public static Vector256<float> Indices => Vector256<float>.Indices;
+#else
+    public static Vector256<float> Indices => Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Create(float value) => Vector256.Create(value);
@@ -189,7 +205,12 @@ internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
     public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET9_0_OR_GREATER
     public static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+#else
+    public static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
@@ -220,7 +241,16 @@ internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
 
     public static Vector512<float> Zero => Vector512<float>.Zero;
 
+#if NET9_0_OR_GREATER
     public static Vector512<float> Indices => Vector512<float>.Indices;
+
+    /// <summary>Gets 0, 1, ..., 15 as integers (a lane mask source).</summary>
+    public static Vector512<int> IntIndices => Vector512<int>.Indices;
+#else
+    public static Vector512<int> IntIndices => Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+    public static Vector512<float> Indices => Vector512.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f);
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Create(float value) => Vector512.Create(value);
@@ -257,7 +287,12 @@ internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
     public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET9_0_OR_GREATER
     public static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+#else
+    public static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);

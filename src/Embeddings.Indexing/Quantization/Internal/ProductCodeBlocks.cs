@@ -80,7 +80,11 @@ internal sealed class ProductCodeBlocks
     /// scored exactly as <paramref name="scorer"/> scores it, in ascending index order.
     /// </summary>
     public void Scan<TSink>(ProductQuantizer.TableScorer scorer, int start, int end, ref TSink sink, bool accelerate)
+#if NET9_0_OR_GREATER
         where TSink : IScoreSink, allows ref struct
+#else
+        where TSink : struct, IScoreSink
+#endif
     {
         if (start >= end)
         {
@@ -135,7 +139,11 @@ internal sealed class ProductCodeBlocks
     private int Offset(int row) => (row / BlockSize * BlockBytes) + (row % BlockSize);
 
     private void ScanWithFloatTables<TSink>(ProductQuantizer.TableScorer scorer, int start, int end, ref TSink sink)
+#if NET9_0_OR_GREATER
         where TSink : IScoreSink, allows ref struct
+#else
+        where TSink : struct, IScoreSink
+#endif
     {
         int m = _subspaces;
         byte[]? rented = null;
@@ -173,7 +181,11 @@ internal sealed class ProductCodeBlocks
     }
 
     private void ScanWithByteTables<TSink>(ProductQuantizer.TableScorer scorer, int start, int end, ref TSink sink)
+#if NET9_0_OR_GREATER
         where TSink : IScoreSink, allows ref struct
+#else
+        where TSink : struct, IScoreSink
+#endif
     {
         int m = _subspaces;
         DistanceMetric metric = scorer.Metric;
