@@ -13,8 +13,6 @@ namespace Embeddings.Evaluation;
 /// <param name="CreatedAt">When it was measured.</param>
 public sealed record CanaryBaseline(int K, double RecallAtK, int QueryCount, string? Fingerprint, DateTimeOffset CreatedAt)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
     /// <summary>Saves the baseline as JSON, through a temporary file that is then renamed over <paramref name="path"/>.</summary>
     /// <param name="path">The file.</param>
     public void Save(string path)
@@ -22,7 +20,7 @@ public sealed record CanaryBaseline(int K, double RecallAtK, int QueryCount, str
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = Path.GetFullPath(path);
         string temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, JsonOptions));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, CanaryBaselineJsonContext.Default.CanaryBaseline));
         File.Move(temporary, full, overwrite: true);
     }
 
@@ -42,7 +40,7 @@ public sealed record CanaryBaseline(int K, double RecallAtK, int QueryCount, str
 
         try
         {
-            CanaryBaseline? baseline = JsonSerializer.Deserialize<CanaryBaseline>(File.ReadAllText(full));
+            CanaryBaseline? baseline = JsonSerializer.Deserialize(File.ReadAllText(full), CanaryBaselineJsonContext.Default.CanaryBaseline);
             if (baseline is null || baseline.K <= 0 || baseline.RecallAtK is < 0 or > 1 || double.IsNaN(baseline.RecallAtK))
             {
                 throw new InvalidDataException($"Canary baseline '{full}' holds no valid baseline (k must be positive, recall in [0, 1]).");

@@ -36,6 +36,10 @@ public static class Model2VecWriter
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
         options ??= new Model2VecWriterOptions();
         Validate(vocabulary, embeddings, dimensions, weights, options);
+        foreach ((string key, object? value) in options.Config)
+        {
+            _ = ConfigValue(key, value);
+        }
 
         float[]? weightValues = weights?.ToArray();
         SafetensorsWriter.Tensor table = Encode(embeddings, vocabulary.Count, dimensions, options.Storage, ref weightValues);
@@ -173,7 +177,7 @@ public static class Model2VecWriter
             vocab[vocabulary[i]] = i;
             if (IsSpecial(vocabulary[i]))
             {
-                added.Add(new JsonObject
+                added.Add((JsonNode)new JsonObject
                 {
                     ["id"] = i,
                     ["content"] = vocabulary[i],
@@ -232,7 +236,7 @@ public static class Model2VecWriter
         };
         foreach ((string key, object? value) in options.Config)
         {
-            config[key] = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType());
+            config[key] = ConfigValue(key, value);
         }
 
         return config;
@@ -267,4 +271,19 @@ public static class Model2VecWriter
 
         Directory.Delete(old, recursive: true);
     }
+
+    // Config entries are JSON scalars; converting them by type keeps the writer free of reflection-based serialization.
+    private static JsonNode? ConfigValue(string key, object? value) => value switch
+    {
+        null => null,
+        string text => JsonValue.Create(text),
+        bool flag => JsonValue.Create(flag),
+        int number => JsonValue.Create(number),
+        long number => JsonValue.Create(number),
+        float number => JsonValue.Create(number),
+        double number => JsonValue.Create(number),
+        decimal number => JsonValue.Create(number),
+        JsonNode node => node.DeepClone(),
+        _ => throw new ArgumentException($"Config entry '{key}' is a {value.GetType().Name}; config.json entries are strings, numbers, booleans or null.", nameof(value)),
+    };
 }

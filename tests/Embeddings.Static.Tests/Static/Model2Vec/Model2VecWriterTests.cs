@@ -146,4 +146,38 @@ public sealed class Model2VecWriterTests
         Assert.Throws<ArgumentNullException>(() => Model2VecWriter.Write(folder, null!, rows, 2));
         Assert.False(Directory.Exists(folder));
     }
+
+    [Fact]
+    public void Config_entries_are_written_as_json_scalars_and_anything_else_is_refused_before_a_file_is_written()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "m2v-config-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            float[] table = Enumerable.Range(0, Vocabulary.Length * 3).Select(i => (float)i).ToArray();
+            var options = new Model2VecWriterOptions();
+            options.Config["teacher"] = "m";
+            options.Config["dims"] = 3;
+            options.Config["ratio"] = 0.25;
+            options.Config["unit"] = true;
+            options.Config["pca"] = null;
+            string folder = Path.Combine(root, "ok");
+            Model2VecWriter.Write(folder, Vocabulary, table, 3, options: options);
+            using JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "config.json")));
+            Assert.Equal("m", config.RootElement.GetProperty("teacher").GetString());
+            Assert.Equal(3, config.RootElement.GetProperty("dims").GetInt32());
+            Assert.Equal(0.25, config.RootElement.GetProperty("ratio").GetDouble());
+            Assert.True(config.RootElement.GetProperty("unit").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, config.RootElement.GetProperty("pca").ValueKind);
+
+            options.Config["bad"] = new[] { 1, 2 };
+            string refused = Path.Combine(root, "refused");
+            ArgumentException error = Assert.Throws<ArgumentException>(() => Model2VecWriter.Write(refused, Vocabulary, table, 3, options: options));
+            Assert.Contains("'bad'", error.Message, StringComparison.Ordinal);
+            Assert.Single(Directory.GetFileSystemEntries(root));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
