@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Embeddings.VectorData.Internal;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
@@ -18,6 +19,9 @@ namespace Embeddings.VectorData;
 /// </remarks>
 public sealed class EmbeddingsVectorStore : VectorStore
 {
+    internal const string TypedRecordsNeedReflection =
+        "Typed records are mapped by reflection, as MEVD's model builder does. Use GetDynamicCollection in trimmed or native AOT apps.";
+
     /// <summary>The name MEVD metadata reports for this store.</summary>
     public const string SystemName = "embeddings";
 
@@ -57,6 +61,13 @@ public sealed class EmbeddingsVectorStore : VectorStore
     public bool IsPgVector => _dataSource is not null;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Typed records are read and written by reflection (MEVD's model builder), and data values of types other than
+    /// MEVD's scalars and arrays or lists of them go through reflection-based JSON; trimmed and native AOT apps use
+    /// <see cref="GetDynamicCollection"/>, which needs neither.
+    /// </remarks>
+    [RequiresUnreferencedCode(TypedRecordsNeedReflection)]
+    [RequiresDynamicCode(TypedRecordsNeedReflection)]
     public override VectorStoreCollection<TKey, TRecord> GetCollection<TKey, TRecord>(string name, VectorStoreCollectionDefinition? definition = null)
     {
         if (typeof(TRecord) == typeof(Dictionary<string, object?>))
@@ -65,8 +76,8 @@ public sealed class EmbeddingsVectorStore : VectorStore
         }
 
         CheckName(name);
-        CollectionModel model = new EmbeddingsModelBuilder().Build(typeof(TRecord), typeof(TKey), definition, _options.EmbeddingGenerator);
-        return new EmbeddingsCollection<TKey, TRecord>(this, CreateCore<TRecord>(name, model));
+        CollectionModel model = new EmbeddingsModelBuilder(dynamic: false).Build(typeof(TRecord), typeof(TKey), definition, _options.EmbeddingGenerator);
+        return new EmbeddingsCollection<TKey, TRecord>(this, CreateCore<TRecord>(name, model, ValueJson.GeneratedOrReflected));
     }
 
     /// <inheritdoc />
@@ -74,8 +85,8 @@ public sealed class EmbeddingsVectorStore : VectorStore
     {
         ArgumentNullException.ThrowIfNull(definition);
         CheckName(name);
-        CollectionModel model = new EmbeddingsModelBuilder().BuildDynamic(definition, _options.EmbeddingGenerator);
-        return new EmbeddingsDynamicCollection(this, CreateCore<Dictionary<string, object?>>(name, model));
+        CollectionModel model = new EmbeddingsModelBuilder(dynamic: true).BuildDynamic(definition, _options.EmbeddingGenerator);
+        return new EmbeddingsDynamicCollection(this, CreateCore<Dictionary<string, object?>>(name, model, ValueJson.Generated));
     }
 
     /// <inheritdoc />
@@ -227,14 +238,14 @@ public sealed class EmbeddingsVectorStore : VectorStore
         base.Dispose(disposing);
     }
 
-    private CollectionCore<TRecord> CreateCore<TRecord>(string name, CollectionModel model)
+    private CollectionCore<TRecord> CreateCore<TRecord>(string name, CollectionModel model, Func<Type, System.Text.Json.Serialization.Metadata.JsonTypeInfo?> valueContracts)
         where TRecord : class
     {
         ThrowIfDisposed();
         VectorSchema? schema = model.VectorProperties.Count == 1
             ? VectorSchema.From(model.VectorProperties[0].ModelName, model.VectorProperties[0].Dimensions, model.VectorProperties[0].DistanceFunction, model.VectorProperties[0].IndexKind)
             : null;
-        return new CollectionCore<TRecord>(name, model, schema, core =>
+        return new CollectionCore<TRecord>(name, model, schema, valueContracts, core =>
         {
             if (_dataSource is not null)
             {
@@ -243,7 +254,7 @@ public sealed class EmbeddingsVectorStore : VectorStore
                     throw new NotSupportedException($"Collection '{name}' has no vector property; PgVector collections store one vector per record.");
                 }
 
-                var storage = new PgVectorStorage(_dataSource, name, schema, core.LockFingerprint, core.Codec, _options);
+                var storage = new PgVectorStorage(_dataSource, name, schema, core.LockFingerprint, _options);
                 _pgStorages.Add(storage);
                 return storage;
             }

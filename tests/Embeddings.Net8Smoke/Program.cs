@@ -1,11 +1,15 @@
 using Embeddings;
 using Embeddings.Onnx;
+using Embeddings.VectorData;
+using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 // Exercises the .NET 8 builds end to end: DI with the hosted warm-up, the static default and the packaged
 // all-MiniLM-L6-v2 on ONNX Runtime, exact, float16 and HNSW indexes (their SIMD kernels and locks), PQ codes,
-// BM25 and hybrid fusion. Each check compares two independent paths; any mismatch exits with code 1.
+// BM25 and hybrid fusion, and a dynamic MEVD collection saved to a folder and reopened. Reflection-based JSON is
+// off (as in a trimmed or native AOT app), so anything that still needs it fails here. Each check compares two
+// independent paths; any mismatch exits with code 1.
 string[] sentences =
 [
     "A man is playing a guitar on stage.",
@@ -89,6 +93,56 @@ var packed = new PackedProductCodes(pq, codes, 2000);
 QuantizedSearchHit[] packedHits = packed.Search(vectors.AsSpan(7 * 32, 32), DistanceMetric.DotProduct, 5);
 QuantizedSearchHit[] plainHits = QuantizedSearch.Scan(pq.CreateScorer(vectors.AsSpan(7 * 32, 32), DistanceMetric.DotProduct), codes, 2000, 5);
 Check(packedHits.Select(h => h.Index).SequenceEqual(plainHits.Select(h => h.Index)), "PQ: packed blocks and the plain scan agree");
+
+Check(!System.Text.Json.JsonSerializer.IsReflectionEnabledByDefault, "reflection-based JSON is off");
+string folder = Path.Combine(Path.GetTempPath(), "embeddings-net8-smoke-" + Guid.NewGuid().ToString("N"));
+try
+{
+    var definition = new VectorStoreCollectionDefinition
+    {
+        Properties =
+        [
+            new VectorStoreKeyProperty("Id", typeof(long)),
+            new VectorStoreDataProperty("Text", typeof(string)) { IsIndexed = true },
+            new VectorStoreDataProperty("Tags", typeof(List<string>)) { IsIndexed = true },
+            new VectorStoreDataProperty("When", typeof(DateTimeOffset)),
+            new VectorStoreVectorProperty("Vector", typeof(string), 384) { DistanceFunction = DistanceFunction.CosineSimilarity, IndexKind = EmbeddingsIndexKind.Hnsw },
+        ],
+    };
+    IEmbedder minilm = host.Services.GetRequiredKeyedService<IEmbedder>("minilm");
+    DateTimeOffset when = new(2026, 12, 7, 8, 0, 0, TimeSpan.FromHours(1));
+    using (var store = new EmbeddingsVectorStore(new EmbeddingsVectorStoreOptions { Directory = folder, EmbeddingGenerator = minilm }))
+    {
+        var collection = store.GetDynamicCollection("sentences", definition);
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(sentences.Select((s, i) => new Dictionary<string, object?>
+        {
+            ["Id"] = (long)i, ["Text"] = s, ["Tags"] = new List<string> { i % 2 == 0 ? "even" : "odd" }, ["When"] = when, ["Vector"] = s,
+        }));
+    }
+
+    using (var reopened = new EmbeddingsVectorStore(new EmbeddingsVectorStoreOptions { Directory = folder, EmbeddingGenerator = minilm }))
+    {
+        var collection = reopened.GetDynamicCollection("sentences", definition);
+        Dictionary<string, object?>? read = await collection.GetAsync(6L);
+        Check(read is not null && (string?)read["Text"] == sentences[6] && read["Tags"] is List<string> { Count: 1 } tags && tags[0] == "even" && read["When"] is DateTimeOffset w && w == when,
+            "MEVD dynamic collection: values come back from the folder with their types");
+        var hits = new List<Microsoft.Extensions.VectorData.VectorSearchResult<Dictionary<string, object?>>>();
+        await foreach (var hit in collection.SearchAsync("rain in the city streets", 2, new VectorSearchOptions<Dictionary<string, object?>> { Filter = r => ((List<string>)r["Tags"]!).Contains("even") }))
+        {
+            hits.Add(hit);
+        }
+
+        Check(hits.Count == 2 && (long)hits[0].Record["Id"]! == 6, $"MEVD dynamic collection: a filtered text search finds the flooded streets ({(hits.Count > 0 ? hits[0].Record["Id"] : "none")})");
+    }
+}
+finally
+{
+    if (Directory.Exists(folder))
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+}
 
 await host.StopAsync();
 Console.WriteLine(failures == 0 ? "net8 smoke: all checks passed" : $"net8 smoke: {failures} check(s) failed");

@@ -222,7 +222,7 @@ internal static class VectorDataOverheadHarness
             ],
         };
 #pragma warning disable MEVD9001 // the translation internals, timed on their own
-        var model = new Embeddings.VectorData.Internal.EmbeddingsModelBuilder().Build(typeof(Doc), typeof(string), definition, null);
+        var model = new Embeddings.VectorData.Internal.EmbeddingsModelBuilder(dynamic: false).Build(typeof(Doc), typeof(string), definition, null);
         var cache = new Embeddings.VectorData.Internal.FilterCache(model);
         var times = new List<double>[3] { [], [], [] };
         string category = "science";

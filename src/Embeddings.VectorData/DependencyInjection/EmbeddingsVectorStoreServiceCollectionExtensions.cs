@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Embeddings;
 using Embeddings.VectorData;
 using Microsoft.Extensions.AI;
@@ -59,6 +60,8 @@ public static class EmbeddingsVectorStoreServiceCollectionExtensions
     /// <param name="definition">The record definition; <see langword="null"/> to read the record type's attributes.</param>
     /// <param name="lifetime">The lifetime of the collection. Default: <see cref="ServiceLifetime.Singleton"/>.</param>
     /// <returns>The service collection.</returns>
+    [RequiresUnreferencedCode(EmbeddingsVectorStore.TypedRecordsNeedReflection)]
+    [RequiresDynamicCode(EmbeddingsVectorStore.TypedRecordsNeedReflection)]
     public static IServiceCollection AddEmbeddingsCollection<TKey, TRecord>(this IServiceCollection services, string name, VectorStoreCollectionDefinition? definition = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where TKey : notnull
         where TRecord : class
@@ -82,6 +85,8 @@ public static class EmbeddingsVectorStoreServiceCollectionExtensions
     /// <param name="definition">The record definition; <see langword="null"/> to read the record type's attributes.</param>
     /// <param name="lifetime">The lifetime of the collection. Default: <see cref="ServiceLifetime.Singleton"/>.</param>
     /// <returns>The service collection.</returns>
+    [RequiresUnreferencedCode(EmbeddingsVectorStore.TypedRecordsNeedReflection)]
+    [RequiresDynamicCode(EmbeddingsVectorStore.TypedRecordsNeedReflection)]
     public static IServiceCollection AddKeyedEmbeddingsCollection<TKey, TRecord>(this IServiceCollection services, object serviceKey, string name, VectorStoreCollectionDefinition? definition = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
         where TKey : notnull
         where TRecord : class

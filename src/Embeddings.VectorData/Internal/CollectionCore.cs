@@ -23,12 +23,12 @@ internal sealed class CollectionCore<TRecord>
     // How many vectors of one upsert share an array.
     private const int VectorChunk = 64;
 
-    public CollectionCore(string name, CollectionModel model, VectorSchema? schema, Func<CollectionCore<TRecord>, CollectionStorage> storage)
+    public CollectionCore(string name, CollectionModel model, VectorSchema? schema, Func<Type, System.Text.Json.Serialization.Metadata.JsonTypeInfo?> valueContracts, Func<CollectionCore<TRecord>, CollectionStorage> storage)
     {
         Name = name;
         Model = model;
         Schema = schema;
-        _codec = new RecordCodec(model);
+        _codec = new RecordCodec(model, valueContracts);
         _filters = new FilterCache(model);
         _vector = _codec.VectorProperty;
         if (_vector is not null)

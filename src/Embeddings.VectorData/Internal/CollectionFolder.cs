@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Embeddings.VectorData.Internal;
 
@@ -37,7 +36,7 @@ internal static class CollectionFolder
             }
 
             WriteRecords(Path.Combine(staging, RecordsFile), state.Records.Values, cancellationToken);
-            WriteSynced(Path.Combine(staging, ManifestFile), JsonSerializer.SerializeToUtf8Bytes(manifest));
+            WriteSynced(Path.Combine(staging, ManifestFile), JsonSerializer.SerializeToUtf8Bytes(manifest, VectorDataJsonContext.Default.CollectionManifest));
             string target = Path.Combine(folder, name);
             if (Directory.Exists(target))
             {
@@ -81,7 +80,7 @@ internal static class CollectionFolder
         CollectionManifest manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<CollectionManifest>(File.ReadAllBytes(manifestPath))
+            manifest = JsonSerializer.Deserialize(File.ReadAllBytes(manifestPath), VectorDataJsonContext.Default.CollectionManifest)
                 ?? throw new InvalidDataException($"Collection '{state.Name}': {manifestPath} is empty.");
         }
         catch (JsonException e)
@@ -174,9 +173,9 @@ internal static class CollectionFolder
                 writer.WriteStartObject();
                 writer.WriteString("k", record.Key);
                 writer.WritePropertyName("d");
-                WriteValues(writer, record.Data);
+                RecordCodec.WriteData(writer, record.Data);
                 writer.WritePropertyName("m");
-                WriteValues(writer, record.Metadata);
+                WriteMetadata(writer, record.Metadata);
                 if (record.Vector is ReadOnlyMemory<float> vector)
                 {
                     writer.WriteStartArray("v");
@@ -197,19 +196,32 @@ internal static class CollectionFolder
         stream.Flush(flushToDisk: true);
     }
 
-    private static void WriteValues(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> values)
+    // Metadata holds only what RecordCodec.ToMetadataScalar produces: string, long, double and bool.
+    private static void WriteMetadata(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> values)
     {
         writer.WriteStartObject();
         foreach (KeyValuePair<string, object?> pair in values)
         {
             writer.WritePropertyName(pair.Key);
-            if (pair.Value is JsonElement element)
+            switch (pair.Value)
             {
-                element.WriteTo(writer);
-            }
-            else
-            {
-                JsonSerializer.Serialize(writer, pair.Value, pair.Value?.GetType() ?? typeof(object));
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case string s:
+                    writer.WriteStringValue(s);
+                    break;
+                case long l:
+                    writer.WriteNumberValue(l);
+                    break;
+                case double d:
+                    writer.WriteNumberValue(d);
+                    break;
+                case bool b:
+                    writer.WriteBooleanValue(b);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Metadata field '{pair.Key}' holds a {pair.Value.GetType().Name}; metadata values are strings, longs, doubles or booleans.");
             }
         }
 
@@ -236,21 +248,37 @@ internal static class CollectionFolder
 
             try
             {
-                JsonObject node = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidDataException("empty line");
-                string key = node["k"]?.GetValue<string>() ?? throw new InvalidDataException("no key");
-                var data = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (KeyValuePair<string, JsonNode?> pair in node["d"]?.AsObject() ?? [])
+                using JsonDocument document = JsonDocument.Parse(text);
+                JsonElement root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
                 {
-                    data[pair.Key] = pair.Value is null ? null : JsonSerializer.SerializeToElement(pair.Value);
+                    throw new InvalidDataException($"a record is a JSON object; found {root.ValueKind}");
                 }
 
+                string key = (root.TryGetProperty("k", out JsonElement k) ? k.GetString() : null) ?? throw new InvalidDataException("no key");
+                Dictionary<string, object?> data = root.TryGetProperty("d", out JsonElement d) ? RecordCodec.ReadData(d) : new(StringComparer.Ordinal);
                 var metadata = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (KeyValuePair<string, JsonNode?> pair in node["m"]?.AsObject() ?? [])
+                if (root.TryGetProperty("m", out JsonElement m))
                 {
-                    metadata[pair.Key] = Scalar(pair.Value);
+                    foreach (JsonProperty field in m.EnumerateObject())
+                    {
+                        metadata[field.Name] = Scalar(field.Value);
+                    }
                 }
 
-                ReadOnlyMemory<float>? vector = node["v"] is JsonArray array ? array.Select(v => v!.GetValue<float>()).ToArray() : null;
+                ReadOnlyMemory<float>? vector = null;
+                if (root.TryGetProperty("v", out JsonElement v))
+                {
+                    float[] values = new float[v.GetArrayLength()];
+                    int i = 0;
+                    foreach (JsonElement value in v.EnumerateArray())
+                    {
+                        values[i++] = value.GetSingle();
+                    }
+
+                    vector = values;
+                }
+
                 records.Add(new StoredRecord(key, data, vector, metadata));
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
@@ -262,15 +290,8 @@ internal static class CollectionFolder
         return records;
     }
 
-    private static object? Scalar(JsonNode? node)
-    {
-        if (node is null)
-        {
-            return null;
-        }
-
-        JsonElement element = JsonSerializer.SerializeToElement(node);
-        return element.ValueKind switch
+    private static object? Scalar(JsonElement element) =>
+        element.ValueKind switch
         {
             JsonValueKind.String => element.GetString(),
             JsonValueKind.True => true,
@@ -280,7 +301,6 @@ internal static class CollectionFolder
             JsonValueKind.Null => null,
             _ => throw new InvalidDataException($"metadata value {element.GetRawText()} is not a scalar"),
         };
-    }
 
     private static void TryDelete(string directory)
     {

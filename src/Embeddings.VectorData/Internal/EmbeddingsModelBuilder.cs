@@ -8,7 +8,8 @@ namespace Embeddings.VectorData.Internal;
 /// Builds the collection model from attributes or a definition with MEVD's own builder, so records are read the
 /// way every connector reads them; only the key and vector types are ours to decide.
 /// </summary>
-internal sealed class EmbeddingsModelBuilder() : CollectionModelBuilder(BuildingOptions)
+/// <param name="dynamic">Whether the model is for a dynamic collection, whose data values must have source-generated JSON contracts.</param>
+internal sealed class EmbeddingsModelBuilder(bool dynamic) : CollectionModelBuilder(BuildingOptions)
 {
     public const string SupportedVectorTypes = "ReadOnlyMemory<float>, ReadOnlyMemory<float>?, float[], Embedding<float>";
 
@@ -35,9 +36,16 @@ internal sealed class EmbeddingsModelBuilder() : CollectionModelBuilder(Building
         }
     }
 
-    // Data values are kept as JSON (see RecordCodec), so any type System.Text.Json round-trips is fine.
+    // Data values are kept as JSON (see RecordCodec): a typed record may hold any type System.Text.Json round-trips,
+    // a dynamic one the types with source-generated contracts, so that it needs no reflection.
     protected override bool IsDataPropertyTypeValid(Type type, [NotNullWhen(false)] out string? supportedTypes)
     {
+        if (dynamic && ValueJson.Generated(type) is null)
+        {
+            supportedTypes = ValueJson.DynamicDataTypes;
+            return false;
+        }
+
         supportedTypes = null;
         return true;
     }

@@ -267,15 +267,17 @@ internal sealed class FilterTranslator : FilterTranslatorBase
 
     private bool TryBindOneSide(BinaryExpression node, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PropertyModel? property, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Func<object?[], object?>? value, out bool propertyOnLeft)
     {
-        if (TryBindProperty(node.Left, out property) && TryCompileValue(node.Right, out value))
+        if (TryBindComparedProperty(node.Left, out property, out Type? enumType) && TryCompileValue(node.Right, out value))
         {
             propertyOnLeft = true;
+            value = AsEnum(value, enumType);
             return true;
         }
 
-        if (TryBindProperty(node.Right, out property) && TryCompileValue(node.Left, out value))
+        if (TryBindComparedProperty(node.Right, out property, out enumType) && TryCompileValue(node.Left, out value))
         {
             propertyOnLeft = false;
+            value = AsEnum(value, enumType);
             return true;
         }
 
@@ -284,6 +286,24 @@ internal sealed class FilterTranslator : FilterTranslatorBase
         propertyOnLeft = false;
         return false;
     }
+
+    // C# compares enums as their underlying integers: r.Colour == Colour.Green is Convert(r.Colour) == 1. The
+    // property is bound through the conversion, and the integer turned back into the enum, which metadata holds by name.
+    private bool TryBindComparedProperty(Expression side, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PropertyModel? property, out Type? enumType)
+    {
+        enumType = null;
+        if (side is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked, Operand: var operand }
+            && (Nullable.GetUnderlyingType(operand.Type) ?? operand.Type) is { IsEnum: true } type)
+        {
+            enumType = type;
+            return TryBindProperty(operand, out property);
+        }
+
+        return TryBindProperty(side, out property);
+    }
+
+    private static Func<object?[], object?> AsEnum(Func<object?[], object?> value, Type? enumType) =>
+        enumType is null ? value : slots => value(slots) is { } number ? Enum.ToObject(enumType, number) : null;
 
     private static Expression Unwrap(Expression expression)
     {

@@ -14,12 +14,10 @@ internal sealed class PgVectorStorage : CollectionStorage, IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly PgVectorIndexOptions _options;
     private readonly PgVectorIndex _index;
-    private readonly RecordCodec _codec;
 
-    public PgVectorStorage(NpgsqlDataSource dataSource, string name, VectorSchema schema, EmbedderFingerprint? lockFingerprint, RecordCodec codec, EmbeddingsVectorStoreOptions options)
+    public PgVectorStorage(NpgsqlDataSource dataSource, string name, VectorSchema schema, EmbedderFingerprint? lockFingerprint, EmbeddingsVectorStoreOptions options)
     {
         _dataSource = dataSource;
-        _codec = codec;
         _options = new PgVectorIndexOptions
         {
             Schema = options.PgVectorSchema,
@@ -144,7 +142,7 @@ internal sealed class PgVectorStorage : CollectionStorage, IAsyncDisposable
             StoredRecord record = records[i];
             var metadata = new Dictionary<string, object?>(record.Metadata, StringComparer.Ordinal)
             {
-                [RecordCodec.PayloadField] = _codec.SerializeData(record),
+                [RecordCodec.PayloadField] = RecordCodec.SerializeData(record),
             };
             batch[i] = new VectorRecord(record.Key, record.Vector ?? throw new ArgumentException($"Record '{record.Key}' has no vector; PgVector collection '{_options.Collection}' stores one per record.", nameof(records)), metadata);
         }
@@ -233,6 +231,6 @@ internal sealed class PgVectorStorage : CollectionStorage, IAsyncDisposable
     {
         metadata ??= new Dictionary<string, object?>();
         string? payload = metadata.TryGetValue(RecordCodec.PayloadField, out object? value) ? value as string : null;
-        return new StoredRecord(key, _codec.DeserializeData(payload, key), vector, metadata);
+        return new StoredRecord(key, RecordCodec.DeserializeData(payload, key), vector, metadata);
     }
 }

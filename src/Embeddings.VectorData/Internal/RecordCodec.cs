@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData.ProviderServices;
 
@@ -24,11 +25,18 @@ internal sealed class RecordCodec
     private readonly CollectionModel _model;
     private readonly DataPropertyModel[] _data;
     private readonly PropertyAccessor[] _dataAccessors;
+    private readonly JsonTypeInfo[] _dataContracts;
+    private readonly JsonTypeInfo _vectorSourceContract;
     private readonly string[] _nullFields;
     private readonly bool _keyIsString;
     private readonly bool _vectorIsText;
 
-    public RecordCodec(CollectionModel model)
+    /// <param name="model">The collection model.</param>
+    /// <param name="valueContracts">
+    /// The JSON contract of each data property type, or <see langword="null"/> for a type it has none for: source-generated
+    /// only for dynamic collections, reflection-based as a fallback for typed ones.
+    /// </param>
+    public RecordCodec(CollectionModel model, Func<Type, JsonTypeInfo?> valueContracts)
     {
         _model = model;
         KeyProperty = model.KeyProperty;
@@ -38,6 +46,9 @@ internal sealed class RecordCodec
         _vectorIsText = VectorProperty is { } vp && !EmbeddingsModelBuilder.IsNativeVectorType(vp.Type);
         _data = [.. model.DataProperties];
         _dataAccessors = [.. _data.Select(p => new PropertyAccessor(p))];
+        _dataContracts = [.. _data.Select(p => valueContracts(p.Type)
+            ?? throw new NotSupportedException($"Data property '{p.ModelName}' has type {p.Type.Name}; a dynamic collection accepts {ValueJson.DynamicDataTypes}."))];
+        _vectorSourceContract = VectorDataJsonContext.Default.String;
         _nullFields = [.. _data.Select(p => NullField(p.StorageName))];
         _keyIsString = KeyProperty.Type == typeof(string);
     }
@@ -89,7 +100,7 @@ internal sealed class RecordCodec
         {
             DataPropertyModel property = _data[i];
             object? value = _dataAccessors[i].Get(record);
-            data[property.StorageName] = Copy(value, property.Type);
+            data[property.StorageName] = Copy(value, _dataContracts[i]);
             if (value is null)
             {
                 metadata[_nullFields[i]] = true;
@@ -117,7 +128,7 @@ internal sealed class RecordCodec
         {
             if (stored.Data.TryGetValue(_data[i].StorageName, out object? value))
             {
-                _dataAccessors[i].Set(record!, Thaw(value, _data[i].Type));
+                _dataAccessors[i].Set(record!, Thaw(value, _dataContracts[i]));
             }
         }
 
@@ -127,7 +138,7 @@ internal sealed class RecordCodec
             {
                 if (stored.Data.TryGetValue(vp.StorageName, out object? source))
                 {
-                    Vector!.Set(record!, Thaw(source, vp.Type));
+                    Vector!.Set(record!, Thaw(source, _vectorSourceContract));
                 }
             }
             else if (includeVectors && stored.Vector is ReadOnlyMemory<float> vector)
@@ -144,42 +155,75 @@ internal sealed class RecordCodec
     }
 
     /// <summary>Serializes the data values (PgVector keeps them in one metadata field).</summary>
-    public string SerializeData(StoredRecord stored)
+    public static string SerializeData(StoredRecord stored)
     {
-        var json = new Dictionary<string, JsonElement>(stored.Data.Count, StringComparer.Ordinal);
-        foreach (KeyValuePair<string, object?> pair in stored.Data)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            json[pair.Key] = pair.Value is JsonElement element ? element : JsonSerializer.SerializeToElement(pair.Value, pair.Value?.GetType() ?? typeof(object));
+            WriteData(writer, stored.Data);
         }
 
-        return JsonSerializer.Serialize(json);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Reads data values written by <see cref="SerializeData"/>; they stay JSON until materialized.</summary>
-    public Dictionary<string, object?> DeserializeData(string? json, string key)
+    /// <summary>Writes data values as one JSON object: copies (already JSON) as they are, immutable values as System.Text.Json writes them.</summary>
+    public static void WriteData(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> data)
     {
+        writer.WriteStartObject();
+        foreach (KeyValuePair<string, object?> pair in data)
+        {
+            writer.WritePropertyName(pair.Key);
+            switch (pair.Value)
+            {
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case JsonElement element:
+                    element.WriteTo(writer);
+                    break;
+                default:
+                    ValueJson.WriteImmutable(writer, pair.Value);
+                    break;
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads data values written by <see cref="WriteData"/>; they stay JSON until materialized.</summary>
+    public static Dictionary<string, object?> ReadData(JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"data values should be a JSON object; found {json.ValueKind}");
+        }
+
         var data = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (json is null)
+        foreach (JsonProperty property in json.EnumerateObject())
         {
-            return data;
-        }
-
-        Dictionary<string, JsonElement>? parsed;
-        try
-        {
-            parsed = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"The stored data of record '{key}' is not valid JSON: {e.Message}", e);
-        }
-
-        foreach (KeyValuePair<string, JsonElement> pair in parsed ?? [])
-        {
-            data[pair.Key] = pair.Value.ValueKind == JsonValueKind.Null ? null : pair.Value;
+            data[property.Name] = property.Value.ValueKind == JsonValueKind.Null ? null : property.Value.Clone();
         }
 
         return data;
+    }
+
+    /// <summary>Reads data values written by <see cref="SerializeData"/>; they stay JSON until materialized.</summary>
+    public static Dictionary<string, object?> DeserializeData(string? json, string key)
+    {
+        if (json is null)
+        {
+            return new Dictionary<string, object?>(StringComparer.Ordinal);
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            return ReadData(document.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new InvalidDataException($"The stored data of record '{key}' is not valid JSON: {e.Message}", e);
+        }
     }
 
     private static void AddMetadata(Dictionary<string, object?> metadata, string name, object? value)
@@ -217,33 +261,35 @@ internal sealed class RecordCodec
         var other => "o:" + Convert.ToString(other, CultureInfo.InvariantCulture),
     };
 
+    // Exactly the types ValueJson.WriteImmutable writes from the generated contracts; enums are copied as JSON
+    // because a generated contract cannot exist for every enum type.
     private static bool IsImmutable(object value) =>
         value is string or bool or char or byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal
-            or Guid or DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan or Enum;
+            or Guid or DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan;
 
     // Mutable values (arrays, lists, objects) are copied as JSON, so the caller's later edits do not reach the store.
-    private static object? Copy(object? value, Type type) =>
-        value is null || IsImmutable(value) ? value : JsonSerializer.SerializeToElement(value, type == typeof(object) ? value.GetType() : type);
+    private static object? Copy(object? value, JsonTypeInfo contract) =>
+        value is null || IsImmutable(value) ? value : JsonSerializer.SerializeToElement(value, contract);
 
-    private static object? Thaw(object? value, Type type)
+    private static object? Thaw(object? value, JsonTypeInfo contract)
     {
         if (value is not JsonElement element)
         {
             return value;
         }
 
-        if (type == typeof(object))
+        if (contract.Type == typeof(object))
         {
             return element.Clone();
         }
 
         try
         {
-            return element.Deserialize(type);
+            return element.Deserialize(contract);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"A stored value cannot be read back as {type.Name}: {e.Message}", e);
+            throw new InvalidDataException($"A stored value cannot be read back as {contract.Type.Name}: {e.Message}", e);
         }
     }
 }

@@ -123,7 +123,7 @@ public sealed class FilterCacheTests : IAsyncLifetime
     [Fact]
     public void A_filter_written_once_is_compiled_once_however_often_its_captures_change()
     {
-        CollectionModel model = new EmbeddingsModelBuilder().Build(typeof(FilterRecord), typeof(string), Definition(), null);
+        CollectionModel model = new EmbeddingsModelBuilder(dynamic: false).Build(typeof(FilterRecord), typeof(string), Definition(), null);
         var cache = new FilterCache(model);
         for (int i = 0; i < 20; i++)
         {
@@ -134,7 +134,7 @@ public sealed class FilterCacheTests : IAsyncLifetime
             MetadataFilter? fresh = FilterTranslator.Translate(Lambda(r => r.Int == value && r.String != "bar"), model);
             foreach (FilterRecord record in Records)
             {
-                IReadOnlyDictionary<string, object?> metadata = new RecordCodec(model).Capture(record, record.Key, null).Metadata;
+                IReadOnlyDictionary<string, object?> metadata = new RecordCodec(model, ValueJson.GeneratedOrReflected).Capture(record, record.Key, null).Metadata;
                 Assert.Equal(fresh!.Matches(metadata), cached!.Matches(metadata));
                 Assert.Equal(record.Int == value && record.String != "bar", cached.Matches(metadata));
             }
@@ -151,7 +151,7 @@ public sealed class FilterCacheTests : IAsyncLifetime
     [Fact]
     public void The_cache_stops_growing_at_its_capacity_and_still_translates()
     {
-        CollectionModel model = new EmbeddingsModelBuilder().Build(typeof(FilterRecord), typeof(string), Definition(), null);
+        CollectionModel model = new EmbeddingsModelBuilder(dynamic: false).Build(typeof(FilterRecord), typeof(string), Definition(), null);
         var cache = new FilterCache(model);
         ParameterExpression r = Expression.Parameter(typeof(FilterRecord), "r");
         for (int i = 0; i < FilterCache.Capacity + 10; i++)
