@@ -1,5 +1,3 @@
-using Embeddings.PgVector.Tests.Server;
-using Embeddings.VectorData.Tests.Server;
 using Microsoft.Extensions.VectorData;
 
 namespace Embeddings.VectorData.Tests.Persistence;
@@ -207,26 +205,4 @@ public abstract class DataValueRoundTripTests : IDisposable
             Assert.Equal(expected, actual);
         }
     }
-}
-
-/// <summary>The round trips on in-process collections saved to a folder and reopened.</summary>
-public sealed class InProcessDataValueRoundTripTests : DataValueRoundTripTests
-{
-    protected override EmbeddingsVectorStore CreateStore(EmbeddingsVectorStoreOptions options) => new(options);
-
-    protected override string NewCollectionName(string prefix) => prefix;
-}
-
-/// <summary>The round trips on PgVector collections, whose data values travel as one JSON payload.</summary>
-[Collection(VectorDataPgCollection.Name)]
-public sealed class PgVectorDataValueRoundTripTests(PgServerFixture server) : DataValueRoundTripTests
-{
-    protected override EmbeddingsVectorStore CreateStore(EmbeddingsVectorStoreOptions options)
-    {
-        options.Directory = null;
-        options.PgVectorDataSource = server.DataSource;
-        return new EmbeddingsVectorStore(options);
-    }
-
-    protected override string NewCollectionName(string prefix) => server.NewCollection("vd_" + prefix);
 }
