@@ -136,10 +136,13 @@ public sealed partial class HnswIndex : InMemoryVectorIndex
         }
 
         var metadata = new IReadOnlyDictionary<string, object?>?[records.Count];
+        MetadataSchema? schema = _lastSchema;
         for (int i = 0; i < records.Count; i++)
         {
-            metadata[i] = RecordValidation.NormalizeMetadata(records[i].Metadata, records[i].Key);
+            metadata[i] = RecordValidation.NormalizeMetadata(records[i].Metadata, records[i].Key, ref schema);
         }
+
+        _lastSchema = schema;
 
         EnsureCapacity(Count + records.Count);
         int next = -1;

@@ -17,6 +17,10 @@ public abstract class InMemoryVectorIndex : IVectorIndex
     private int _disposed;
     private Action<InMemoryVectorIndex>? _beforeDispose;
 
+    // The field names of the last record written, so that records with the same names share one array. Races only
+    // lose sharing: schemas are immutable.
+    private protected MetadataSchema? _lastSchema;
+
     private protected InMemoryVectorIndex(int dimensions, DistanceMetric metric, EmbedderFingerprint? fingerprint)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
@@ -64,7 +68,10 @@ public abstract class InMemoryVectorIndex : IVectorIndex
         RecordValidation.CheckVector(vector, Dimensions, nameof(vector));
         CheckStorable(vector, nameof(vector));
         CheckSource(source);
-        AddCore(key, vector, RecordValidation.NormalizeMetadata(metadata, key));
+        MetadataSchema? schema = _lastSchema;
+        IReadOnlyDictionary<string, object?>? row = RecordValidation.NormalizeMetadata(metadata, key, ref schema);
+        _lastSchema = schema;
+        AddCore(key, vector, row);
     }
 
     /// <summary>Inserts records, replacing any with the same key; synchronous. The whole batch is validated before anything is written.</summary>
@@ -77,9 +84,10 @@ public abstract class InMemoryVectorIndex : IVectorIndex
         RecordValidation.CheckBatch(records, Dimensions);
         CheckSource(source);
         var metadata = new IReadOnlyDictionary<string, object?>?[records.Count];
+        MetadataSchema? schema = _lastSchema;
         for (int i = 0; i < records.Count; i++)
         {
-            metadata[i] = RecordValidation.NormalizeMetadata(records[i].Metadata, records[i].Key);
+            metadata[i] = RecordValidation.NormalizeMetadata(records[i].Metadata, records[i].Key, ref schema);
             try
             {
                 CheckStorable(records[i].Vector.Span, nameof(records));
@@ -90,6 +98,7 @@ public abstract class InMemoryVectorIndex : IVectorIndex
             }
         }
 
+        _lastSchema = schema;
         cancellationToken.ThrowIfCancellationRequested();
         for (int i = 0; i < records.Count; i++)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Embeddings.Indexing.Internal;
 
 namespace Embeddings;
 
@@ -87,6 +88,12 @@ public abstract record MetadataFilter
     public abstract bool Matches(IReadOnlyDictionary<string, object?>? metadata);
 
     /// <summary>
+    /// Evaluates the filter against an index's compact row; the built-in filters read its cells without the
+    /// dictionary view, a derived filter outside this assembly sees the row as a dictionary.
+    /// </summary>
+    internal virtual bool Matches(MetadataRow? row) => Matches((IReadOnlyDictionary<string, object?>?)row);
+
+    /// <summary>
     /// Normalizes a metadata value to the types every backend stores: <see cref="string"/>, <see cref="long"/>,
     /// <see cref="double"/> or <see cref="bool"/>.
     /// </summary>
@@ -151,6 +158,17 @@ public abstract record MetadataFilter
         };
     }
 
+    // ValueEquals on a row's cell: the same answers (a long equals a double of the same value, a double equals itself
+    // even when NaN, as double.Equals does), without the box.
+    private static bool CellEquals(MetadataCell cell, object expected) => cell.Kind switch
+    {
+        MetadataKind.String => expected is string text && (ReferenceEquals(cell.Value, text) || string.Equals((string)cell.Value!, text, StringComparison.Ordinal)),
+        MetadataKind.Long => expected switch { long l => cell.Bits == l, double d => cell.Bits == d, _ => false },
+        MetadataKind.Double => expected switch { double d => cell.Number.Equals(d), long l => cell.Number == l, _ => false },
+        MetadataKind.Bool => expected is bool b && (cell.Bits != 0) == b,
+        _ => false,
+    };
+
     /// <summary>Equality on one field.</summary>
     /// <param name="Field">The field.</param>
     /// <param name="Value">The normalized value.</param>
@@ -158,7 +176,9 @@ public abstract record MetadataFilter
     {
         /// <inheritdoc />
         public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) =>
-            metadata is not null && metadata.TryGetValue(Field, out object? stored) && ValueEquals(stored, Value);
+            metadata is MetadataRow row ? Matches(row) : metadata is not null && metadata.TryGetValue(Field, out object? stored) && ValueEquals(stored, Value);
+
+        internal override bool Matches(MetadataRow? row) => row is not null && row.TryGetCell(Field, out MetadataCell cell) && CellEquals(cell, Value);
     }
 
     /// <summary>Membership on one field.</summary>
@@ -167,8 +187,49 @@ public abstract record MetadataFilter
     public sealed record InFilter(string Field, IReadOnlyList<object> Values) : MetadataFilter
     {
         /// <inheritdoc />
-        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) =>
-            metadata is not null && metadata.TryGetValue(Field, out object? stored) && Values.Any(v => ValueEquals(stored, v));
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata)
+        {
+            if (metadata is MetadataRow row)
+            {
+                return Matches(row);
+            }
+
+            if (metadata is null || !metadata.TryGetValue(Field, out object? stored))
+            {
+                return false;
+            }
+
+            // Index loops, not LINQ: filters run once per row of a scan, and an enumerator per row is garbage per row.
+            IReadOnlyList<object> values = Values;
+            for (int i = 0; i < values.Count; i++)
+            {
+                if (ValueEquals(stored, values[i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        internal override bool Matches(MetadataRow? row)
+        {
+            if (row is null || !row.TryGetCell(Field, out MetadataCell cell))
+            {
+                return false;
+            }
+
+            IReadOnlyList<object> values = Values;
+            for (int i = 0; i < values.Count; i++)
+            {
+                if (CellEquals(cell, values[i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>An inclusive numeric range on one field.</summary>
@@ -187,23 +248,44 @@ public abstract record MetadataFilter
         /// <inheritdoc />
         public override bool Matches(IReadOnlyDictionary<string, object?>? metadata)
         {
+            if (metadata is MetadataRow row)
+            {
+                return Matches(row);
+            }
+
             if (metadata is null || !metadata.TryGetValue(Field, out object? stored) || stored is null or string or bool)
             {
                 return false;
             }
 
             double value;
-            try
+            if (stored is long whole)
             {
-                value = Convert.ToDouble(stored, CultureInfo.InvariantCulture);
+                value = whole;
             }
-            catch (InvalidCastException)
+            else if (stored is double real)
             {
-                return false;
+                value = real;
+            }
+            else
+            {
+                try
+                {
+                    value = Convert.ToDouble(stored, CultureInfo.InvariantCulture);
+                }
+                catch (InvalidCastException)
+                {
+                    return false;
+                }
             }
 
-            return (Min is not double lo || value >= lo) && (Max is not double hi || value <= hi);
+            return InRange(value);
         }
+
+        internal override bool Matches(MetadataRow? row) =>
+            row is not null && row.TryGetCell(Field, out MetadataCell cell) && cell.Kind is MetadataKind.Long or MetadataKind.Double && InRange(cell.Number);
+
+        private bool InRange(double value) => (Min is not double lo || value >= lo) && (Max is not double hi || value <= hi);
     }
 
     /// <summary>Conjunction.</summary>
@@ -211,7 +293,33 @@ public abstract record MetadataFilter
     public sealed record AndFilter(IReadOnlyList<MetadataFilter> Filters) : MetadataFilter
     {
         /// <inheritdoc />
-        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) => Filters.All(f => f.Matches(metadata));
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata)
+        {
+            IReadOnlyList<MetadataFilter> filters = Filters;
+            for (int i = 0; i < filters.Count; i++)
+            {
+                if (!filters[i].Matches(metadata))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        internal override bool Matches(MetadataRow? row)
+        {
+            IReadOnlyList<MetadataFilter> filters = Filters;
+            for (int i = 0; i < filters.Count; i++)
+            {
+                if (!filters[i].Matches(row))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>Disjunction.</summary>
@@ -219,7 +327,33 @@ public abstract record MetadataFilter
     public sealed record OrFilter(IReadOnlyList<MetadataFilter> Filters) : MetadataFilter
     {
         /// <inheritdoc />
-        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) => Filters.Any(f => f.Matches(metadata));
+        public override bool Matches(IReadOnlyDictionary<string, object?>? metadata)
+        {
+            IReadOnlyList<MetadataFilter> filters = Filters;
+            for (int i = 0; i < filters.Count; i++)
+            {
+                if (filters[i].Matches(metadata))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        internal override bool Matches(MetadataRow? row)
+        {
+            IReadOnlyList<MetadataFilter> filters = Filters;
+            for (int i = 0; i < filters.Count; i++)
+            {
+                if (filters[i].Matches(row))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>Negation.</summary>
@@ -228,5 +362,7 @@ public abstract record MetadataFilter
     {
         /// <inheritdoc />
         public override bool Matches(IReadOnlyDictionary<string, object?>? metadata) => !Filter.Matches(metadata);
+
+        internal override bool Matches(MetadataRow? row) => !Filter.Matches(row);
     }
 }

@@ -15,6 +15,9 @@ internal sealed class IndexFileReader : IDisposable
     private readonly string _name;
     private readonly long _payloadEnd;
 
+    // Consecutive records with the same field names share one names array, as they do in a live index.
+    private MetadataSchema? _schema;
+
     private IndexFileReader(Stream stream, string name, long payloadEnd)
     {
         _stream = stream;
@@ -182,12 +185,14 @@ internal sealed class IndexFileReader : IDisposable
             return null;
         }
 
-        var metadata = new Dictionary<string, object?>(count, StringComparer.Ordinal);
+        var names = new string[count];
+        var values = new object?[count];
         for (int i = 0; i < count; i++)
         {
             string field = ReadString() ?? throw Corrupt("a metadata field name is missing");
             byte tag = ReadByte();
-            metadata[field] = tag switch
+            names[i] = field;
+            values[i] = tag switch
             {
                 0 => null,
                 1 => ReadString(),
@@ -198,7 +203,15 @@ internal sealed class IndexFileReader : IDisposable
             };
         }
 
-        return metadata;
+        try
+        {
+            return MetadataRow.Create(names, values, ref _schema);
+        }
+        catch (ArgumentException)
+        {
+            // Values read above are always normalized, so the only refusal left is a name written twice.
+            throw Corrupt("a metadata field name appears twice in one record");
+        }
     }
 
     /// <summary>Throws a corrupt-file error unless <paramref name="condition"/> holds.</summary>

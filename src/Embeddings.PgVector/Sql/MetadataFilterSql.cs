@@ -3,7 +3,7 @@ namespace Embeddings.PgVector;
 /// <summary>
 /// Translates a <see cref="MetadataFilter"/> to a SQL condition over the jsonb <c>metadata</c> column. Field names
 /// and values travel as parameters; the text holds only operators and placeholders. Every leaf is wrapped in
-/// <c>COALESCE(..., false)</c> so a missing field or SQL NULL behaves as <see cref="MetadataFilter.Matches"/> does
+/// <c>COALESCE(..., false)</c> so a missing field or SQL NULL behaves as <see cref="MetadataFilter.Matches(IReadOnlyDictionary{string, object?})"/> does
 /// (not admitted, and admitted under <c>Not</c>).
 /// </summary>
 internal static class MetadataFilterSql

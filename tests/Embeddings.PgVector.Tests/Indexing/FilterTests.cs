@@ -2,7 +2,7 @@ using Embeddings.PgVector.Tests.Server;
 
 namespace Embeddings.PgVector.Tests.Indexing;
 
-/// <summary>Metadata filters, translated to SQL over jsonb, admit exactly what <see cref="MetadataFilter.Matches"/> admits.</summary>
+/// <summary>Metadata filters, translated to SQL over jsonb, admit exactly what <see cref="MetadataFilter.Matches(IReadOnlyDictionary{string, object?})"/> admits.</summary>
 [Collection(PgServerCollection.Name)]
 public sealed class FilterTests(PgServerFixture server)
 {

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Embeddings.Indexing.Internal;
 
 /// <summary>Argument checks shared by the in-process indexes, so every backend refuses bad input with the same words.</summary>
@@ -34,40 +36,80 @@ internal static class RecordValidation
     /// <summary>Copies metadata with every value normalized to string, long, double, bool or null.</summary>
     public static IReadOnlyDictionary<string, object?>? NormalizeMetadata(IReadOnlyDictionary<string, object?>? metadata, string key)
     {
+        MetadataSchema? shared = null;
+        return NormalizeMetadata(metadata, key, ref shared);
+    }
+
+    /// <summary>
+    /// Copies metadata with every value normalized to string, long, double, bool or null, into a compact row whose
+    /// field names are shared with the previous row when they are the same (<paramref name="shared"/>).
+    /// </summary>
+    public static MetadataRow? NormalizeMetadata(IReadOnlyDictionary<string, object?>? metadata, string key, ref MetadataSchema? shared)
+    {
         if (metadata is null || metadata.Count == 0)
         {
             return null;
         }
 
-        var copy = new Dictionary<string, object?>(metadata.Count, StringComparer.Ordinal);
-        foreach (KeyValuePair<string, object?> pair in metadata)
+        int count = metadata.Count;
+        string[] names = ArrayPool<string>.Shared.Rent(count);
+        object?[] values = ArrayPool<object?>.Shared.Rent(count);
+        try
         {
-            if (string.IsNullOrEmpty(pair.Key))
+            int n = 0;
+            foreach (KeyValuePair<string, object?> pair in metadata)
             {
-                throw new ArgumentException($"Record '{key}' has a metadata field with an empty name.", nameof(metadata));
+                if (string.IsNullOrEmpty(pair.Key))
+                {
+                    throw new ArgumentException($"Record '{key}' has a metadata field with an empty name.", nameof(metadata));
+                }
+
+                if (Utf16Text.DescribeLoneSurrogate(pair.Key) is string nameProblem)
+                {
+                    throw new ArgumentException($"Record '{key}': a metadata field name {nameProblem}.", nameof(metadata));
+                }
+
+                if (pair.Value is string text && Utf16Text.DescribeLoneSurrogate(text) is string valueProblem)
+                {
+                    throw new ArgumentException($"Record '{key}', metadata field '{pair.Key}': the value {valueProblem}.", nameof(metadata));
+                }
+
+                if (n == count)
+                {
+                    throw new ArgumentException($"Record '{key}': the metadata enumerates more fields than its Count ({count}).", nameof(metadata));
+                }
+
+                try
+                {
+                    values[n] = pair.Value is null ? null : MetadataFilter.Normalize(pair.Value);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"Record '{key}', metadata field '{pair.Key}': {e.Message}", nameof(metadata), e);
+                }
+
+                names[n++] = pair.Key;
             }
 
-            if (Utf16Text.DescribeLoneSurrogate(pair.Key) is string nameProblem)
+            if (n == 0)
             {
-                throw new ArgumentException($"Record '{key}': a metadata field name {nameProblem}.", nameof(metadata));
-            }
-
-            if (pair.Value is string text && Utf16Text.DescribeLoneSurrogate(text) is string valueProblem)
-            {
-                throw new ArgumentException($"Record '{key}', metadata field '{pair.Key}': the value {valueProblem}.", nameof(metadata));
+                return null;
             }
 
             try
             {
-                copy[pair.Key] = pair.Value is null ? null : MetadataFilter.Normalize(pair.Value);
+                return MetadataRow.Create(names.AsSpan(0, n), values.AsSpan(0, n), ref shared);
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException($"Record '{key}', metadata field '{pair.Key}': {e.Message}", nameof(metadata), e);
+                throw new ArgumentException($"Record '{key}': {e.Message}", nameof(metadata), e);
             }
         }
-
-        return copy;
+        finally
+        {
+            ArrayPool<string>.Shared.Return(names, clearArray: true);
+            ArrayPool<object?>.Shared.Return(values, clearArray: true);
+        }
     }
 
     public static void CheckBatch(IReadOnlyList<VectorRecord> records, int dimensions)
