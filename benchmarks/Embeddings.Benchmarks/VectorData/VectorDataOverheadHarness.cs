@@ -8,12 +8,14 @@ namespace Embeddings.Benchmarks.VectorData;
 /// <summary>
 /// The MEVD adapter's overhead: the same upserts, gets and searches through <see cref="EmbeddingsVectorStore"/>
 /// collections and through our <see cref="IVectorIndex"/> directly, interleaved operation by operation (each batch,
-/// get or query runs on both sides back to back, the order alternating) so both see the same machine load; medians
+/// get or block of 25 queries runs on both sides back to back, the order alternating) so both see the same machine load; medians
 /// of the per-round totals.
 /// Usage: <c>vectordata-overhead [rounds=7] [records=20000] [queries=500] [dimensions=384]</c>; rounds 0 times only the filter translation.
 /// </summary>
 internal static class VectorDataOverheadHarness
 {
+    private const int SearchBlock = 25;
+
     public sealed class Doc
     {
         [VectorStoreKey]
@@ -98,6 +100,9 @@ internal static class VectorDataOverheadHarness
                 Add("create MEVD", clock.Elapsed.TotalMilliseconds);
 
                 double direct = 0, mevd = 0;
+                long directBytes = 0, mevdBytes = 0;
+                int directCollections = 0, mevdCollections = 0;
+                double directPaused = 0, mevdPaused = 0;
                 int step = round;
                 async Task Both(Func<Task> directOp, Func<Task> mevdOp)
                 {
@@ -105,16 +110,28 @@ internal static class VectorDataOverheadHarness
                     for (int pass = 0; pass < 2; pass++)
                     {
                         bool isDirect = (pass == 0) == directFirst;
+                        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                        int collectionsBefore = GC.CollectionCount(0);
+                        TimeSpan pausedBefore = GC.GetTotalPauseDuration();
                         long start = Stopwatch.GetTimestamp();
                         await (isDirect ? directOp() : mevdOp());
                         double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+                        int collections = GC.CollectionCount(0) - collectionsBefore;
+                        double paused = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
                         if (isDirect)
                         {
                             direct += ms;
+                            directBytes += allocated;
+                            directCollections += collections;
+                            directPaused += paused;
                         }
                         else
                         {
                             mevd += ms;
+                            mevdBytes += allocated;
+                            mevdCollections += collections;
+                            mevdPaused += paused;
                         }
                     }
                 }
@@ -123,7 +140,16 @@ internal static class VectorDataOverheadHarness
                 {
                     Add(op + " direct", direct);
                     Add(op + " MEVD", mevd);
+                    Add(op + " direct bytes", directBytes);
+                    Add(op + " MEVD bytes", mevdBytes);
+                    Add(op + " direct gc", directCollections);
+                    Add(op + " MEVD gc", mevdCollections);
+                    Add(op + " direct pause", directPaused);
+                    Add(op + " MEVD pause", mevdPaused);
                     direct = mevd = 0;
+                    directBytes = mevdBytes = 0;
+                    directCollections = mevdCollections = 0;
+                    directPaused = mevdPaused = 0;
                 }
 
                 for (int i = 0; i < n; i += 1000)
@@ -155,15 +181,26 @@ internal static class VectorDataOverheadHarness
                 }
 
                 Record("get");
-                foreach (float[] q in queries)
+                // Searches run in blocks of queries, each block on both sides: a query repeated at once runs ~30% faster on
+                // caches its first run warmed, which would swamp a few percent of overhead even with the order alternating.
+                foreach (float[][] block in queries.Chunk(SearchBlock))
                 {
                     await Both(
-                        async () => sink += (await index.SearchAsync(q, 10)).Count,
                         async () =>
                         {
-                            await foreach (var hit in collection.SearchAsync(new ReadOnlyMemory<float>(q), 10))
+                            foreach (float[] q in block)
                             {
-                                sink++;
+                                sink += (await index.SearchAsync(q, 10)).Count;
+                            }
+                        },
+                        async () =>
+                        {
+                            foreach (float[] q in block)
+                            {
+                                await foreach (var hit in collection.SearchAsync(new ReadOnlyMemory<float>(q), 10))
+                                {
+                                    sink++;
+                                }
                             }
                         });
                 }
@@ -173,16 +210,25 @@ internal static class VectorDataOverheadHarness
                 // The filter is written inline with captured variables, as an app writes it: a new closure and tree per call.
                 string category = "science";
                 int minYear = 2000;
-                foreach (float[] q in queries)
+                foreach (float[][] block in queries.Chunk(SearchBlock))
                 {
                     await Both(
-                        async () => sink += (await index.SearchAsync(q, 10, new Embeddings.VectorSearchOptions { Filter = directFilter })).Count,
                         async () =>
                         {
-                            var options = new Microsoft.Extensions.VectorData.VectorSearchOptions<Doc> { Filter = d => d.Category == category && d.Year >= minYear };
-                            await foreach (var hit in collection.SearchAsync(new ReadOnlyMemory<float>(q), 10, options))
+                            foreach (float[] q in block)
                             {
-                                sink++;
+                                sink += (await index.SearchAsync(q, 10, new Embeddings.VectorSearchOptions { Filter = directFilter })).Count;
+                            }
+                        },
+                        async () =>
+                        {
+                            foreach (float[] q in block)
+                            {
+                                var options = new Microsoft.Extensions.VectorData.VectorSearchOptions<Doc> { Filter = d => d.Category == category && d.Year >= minYear };
+                                await foreach (var hit in collection.SearchAsync(new ReadOnlyMemory<float>(q), 10, options))
+                                {
+                                    sink++;
+                                }
                             }
                         });
                 }
@@ -193,8 +239,8 @@ internal static class VectorDataOverheadHarness
 
             Console.WriteLine();
             Console.WriteLine($"{kind} ({n} records): median ms over {rounds} rounds");
-            Console.WriteLine("| operation | IVectorIndex direct (ms) | MEVD collection (ms) | overhead | per operation |");
-            Console.WriteLine("|---|---:|---:|---:|---:|");
+            Console.WriteLine("| operation | IVectorIndex direct (ms) | MEVD collection (ms) | overhead | per operation | allocated per operation, direct / MEVD | GCs during, direct / MEVD | GC pause during (ms), direct / MEVD |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             double totalDirect = 0, totalMevd = 0;
             foreach (string op in new[] { "upsert", "get", "search", "filtered" })
             {
@@ -208,7 +254,7 @@ internal static class VectorDataOverheadHarness
                     "search" => ($"{queryCount} searches", queryCount, "query"),
                     _ => ($"{queryCount} filtered searches", queryCount, "query"),
                 };
-                Console.WriteLine($"| {label} | {d:F1} | {m:F1} | {(m / d - 1) * 100:+0.0;-0.0}% | {(m - d) * 1000 / per:+0.00;-0.00} µs per {unit} |");
+                Console.WriteLine($"| {label} | {d:F1} | {m:F1} | {(m / d - 1) * 100:+0.0;-0.0}% | {(m - d) * 1000 / per:+0.00;-0.00} µs per {unit} | {Median(times[op + " direct bytes"]) / per:F0} B / {Median(times[op + " MEVD bytes"]) / per:F0} B | {Median(times[op + " direct gc"]):F0} / {Median(times[op + " MEVD gc"]):F0} | {Median(times[op + " direct pause"]):F1} / {Median(times[op + " MEVD pause"]):F1} |");
             }
 
             Console.WriteLine($"| (create the index / store + collection, once) | {Median(times["create direct"]):F2} | {Median(times["create MEVD"]):F2} | | |");
@@ -235,14 +281,16 @@ internal static class VectorDataOverheadHarness
 #pragma warning disable MEVD9001 // the translation internals, timed on their own
         var model = new Embeddings.VectorData.Internal.EmbeddingsModelBuilder(dynamic: false).Build(typeof(Doc), typeof(string), definition, null);
         var cache = new Embeddings.VectorData.Internal.FilterCache(model);
-        var times = new List<double>[3] { [], [], [] };
+        var times = new List<double>[4] { [], [], [], [] };
+        var bytes = new List<double>[4] { [], [], [], [] };
         string category = "science";
         const int calls = 2000;
         for (int round = 0; round < 5; round++)
         {
-            for (int mode = 0; mode < 3; mode++)
+            for (int mode = 0; mode < 4; mode++)
             {
                 long sink = 0;
+                long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 long start = Stopwatch.GetTimestamp();
                 for (int i = 0; i < calls; i++)
                 {
@@ -254,11 +302,13 @@ internal static class VectorDataOverheadHarness
                     {
                         0 => filter.Parameters.Count,
                         1 => cache.Translate(filter) is null ? 0 : 1,
+                        3 => Embeddings.VectorData.Internal.FilterShape.Of(filter).GetHashCode(),
                         _ => Embeddings.VectorData.Internal.FilterTranslator.Translate(filter, model) is null ? 0 : 1,
                     };
                 }
 
                 times[mode].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / calls);
+                bytes[mode].Add((GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)calls);
                 GC.KeepAlive(sink);
             }
         }
@@ -267,6 +317,8 @@ internal static class VectorDataOverheadHarness
         Console.WriteLine();
         Console.WriteLine($"filter `d => d.Category == category && d.Year >= minYear`, a new tree per call, median of 5 x {calls} calls:");
         Console.WriteLine($"  building the tree (the app's inline lambda): {Median(times[0]):F2} µs; translating through the plan cache: {Median(times[1]) - Median(times[0]):F2} µs more; compiling the plan afresh: {Median(times[2]) - Median(times[0]):F2} µs more");
+        Console.WriteLine($"  (the shape alone: {Median(times[3]) - Median(times[0]):F2} µs)");
+        Console.WriteLine($"  allocated per call: building the tree {Median(bytes[0]):F0} B; translating through the plan cache {Median(bytes[1]) - Median(bytes[0]):F0} B more");
     }
 
     private static double Median(List<double> values)

@@ -19,6 +19,9 @@ internal sealed record ParameterizedFilter(LambdaExpression Lambda, ParameterExp
 /// </remarks>
 internal sealed class FilterShape : IEquatable<FilterShape>
 {
+    [ThreadStatic]
+    private static Walker? t_walker;
+
     private readonly object?[] _tokens;
     private readonly int _hash;
 
@@ -44,9 +47,15 @@ internal sealed class FilterShape : IEquatable<FilterShape>
 
     public static FilterShape Of(LambdaExpression filter)
     {
-        var walker = new Walker();
+        // One walker per thread: a filter is translated per search call, and its lists would be garbage per call.
+        Walker walker = t_walker ??= new Walker();
+        walker.Reset();
         walker.Visit(filter);
-        return new FilterShape([.. walker.Tokens], [.. walker.Slots], walker.Cacheable);
+        var shape = new FilterShape([.. walker.Tokens], [.. walker.Slots], walker.Cacheable);
+
+        // The lists hold the app's captured objects; a thread's walker must not keep them alive.
+        walker.Reset();
+        return shape;
     }
 
     /// <summary>Rewrites the filter so each slot's constant is read from an <c>object?[]</c> parameter instead.</summary>
@@ -69,6 +78,13 @@ internal sealed class FilterShape : IEquatable<FilterShape>
 
     private sealed class Walker : ExpressionVisitor
     {
+        // Tokens are compared by Equals, so shared boxes of the node kinds and small counts serve as well as fresh
+        // ones and save a box per token per call.
+        private static readonly object[] NodeTypes = [.. Enum.GetValues<ExpressionType>().Select(t => (object)t)];
+        private static readonly object[] SmallInts = [.. Enumerable.Range(0, 16).Select(i => (object)i)];
+        private static readonly object True = true;
+        private static readonly object False = false;
+
         private readonly List<ParameterExpression> _parameters = [];
 
         public List<object?> Tokens { get; } = [];
@@ -76,6 +92,21 @@ internal sealed class FilterShape : IEquatable<FilterShape>
         public List<object?> Slots { get; } = [];
 
         public bool Cacheable { get; private set; } = true;
+
+        public void Reset()
+        {
+            _parameters.Clear();
+            Tokens.Clear();
+            Slots.Clear();
+            Cacheable = true;
+        }
+
+        private static object Box(ExpressionType nodeType) =>
+            (uint)nodeType < (uint)NodeTypes.Length && (ExpressionType)NodeTypes[(int)nodeType] == nodeType ? NodeTypes[(int)nodeType] : nodeType;
+
+        private static object Box(int value) => (uint)value < (uint)SmallInts.Length ? SmallInts[value] : value;
+
+        private static object Box(bool value) => value ? True : False;
 
         public override Expression? Visit(Expression? node)
         {
@@ -85,7 +116,7 @@ internal sealed class FilterShape : IEquatable<FilterShape>
                 return null;
             }
 
-            Tokens.Add(node.NodeType);
+            Tokens.Add(Box(node.NodeType));
             Tokens.Add(node.Type);
             switch (node)
             {
@@ -110,7 +141,7 @@ internal sealed class FilterShape : IEquatable<FilterShape>
                         _parameters.Add(parameter);
                     }
 
-                    Tokens.Add(index);
+                    Tokens.Add(Box(index));
                     return node;
 
                 case MemberExpression member:
@@ -118,26 +149,26 @@ internal sealed class FilterShape : IEquatable<FilterShape>
                     break;
                 case MethodCallExpression call:
                     Tokens.Add(call.Method);
-                    Tokens.Add(call.Arguments.Count);
+                    Tokens.Add(Box(call.Arguments.Count));
                     break;
                 case BinaryExpression binary:
                     Tokens.Add(binary.Method);
-                    Tokens.Add(binary.IsLiftedToNull);
+                    Tokens.Add(Box(binary.IsLiftedToNull));
                     Cacheable &= binary.Conversion is null;
                     break;
                 case UnaryExpression unary:
                     Tokens.Add(unary.Method);
                     break;
                 case LambdaExpression lambda:
-                    Tokens.Add(lambda.Parameters.Count);
+                    Tokens.Add(Box(lambda.Parameters.Count));
                     break;
                 case NewExpression create:
                     Tokens.Add(create.Constructor);
-                    Tokens.Add(create.Arguments.Count);
+                    Tokens.Add(Box(create.Arguments.Count));
                     Cacheable &= create.Members is null;
                     break;
                 case NewArrayExpression array:
-                    Tokens.Add(array.Expressions.Count);
+                    Tokens.Add(Box(array.Expressions.Count));
                     break;
                 case TypeBinaryExpression typeTest:
                     Tokens.Add(typeTest.TypeOperand);

@@ -149,6 +149,37 @@ public sealed class FilterCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shapes_are_the_same_on_every_thread_and_do_not_keep_captured_objects_alive()
+    {
+        // Shapes are walked by one reused walker per thread: a shape from another thread must equal this thread's,
+        // and the walker must let go of the closure it walked.
+        int value = 9;
+        FilterShape here = FilterShape.Of(Lambda(r => r.Int == value && r.String != "bar"));
+        FilterShape there = await Task.Run(() => FilterShape.Of(Lambda(r => r.Int == value && r.String != "bar")));
+        Assert.Equal(here, there);
+        Assert.Equal(here.GetHashCode(), there.GetHashCode());
+        Assert.NotEqual(here, FilterShape.Of(Lambda(r => r.Int == value || r.String != "bar")));
+
+        WeakReference captured = WalkOnce();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(captured.IsAlive);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference WalkOnce()
+    {
+        var holder = new List<int> { 8 };
+        Expression<Func<FilterRecord, bool>> filter = r => holder.Contains(r.Int);
+        FilterShape shape = FilterShape.Of(filter);
+        Assert.Single(shape.Slots);
+        var reference = new WeakReference(holder);
+        GC.KeepAlive(shape);
+        return reference;
+    }
+
+    [Fact]
     public void The_cache_stops_growing_at_its_capacity_and_still_translates()
     {
         CollectionModel model = new EmbeddingsModelBuilder(dynamic: false).Build(typeof(FilterRecord), typeof(string), Definition(), null);
