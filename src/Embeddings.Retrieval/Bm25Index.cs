@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using Embeddings.Indexing.Internal;
 
 namespace Embeddings;
 
@@ -32,6 +33,9 @@ public sealed class Bm25Index
     private readonly List<int> _lengths = [];
     private readonly List<int[]> _documentTerms = [];
     private readonly List<IReadOnlyDictionary<string, object?>?> _metadata = [];
+
+    // The field names of the last document added, shared by the next one when they are the same; a race only loses sharing.
+    private MetadataSchema? _lastSchema;
     private readonly double _k1;
     private readonly double _b;
     private readonly ITermTokenizer _tokenizer;
@@ -189,12 +193,19 @@ public sealed class Bm25Index
     /// <summary>Adds a document, replacing any document with the same key.</summary>
     /// <param name="key">The document's key; not null or empty.</param>
     /// <param name="text">The text to index; may be empty (such a document never matches).</param>
-    /// <param name="metadata">Optional metadata, returned with results and filtered by <see cref="MetadataFilter"/>.</param>
-    /// <exception cref="ArgumentException">The key is null or empty, or the text is null.</exception>
+    /// <param name="metadata">
+    /// Optional metadata, returned with results and filtered by <see cref="MetadataFilter"/>. The index keeps a copy
+    /// with values normalized as the vector indexes keep them (integers as <see cref="long"/>, other numbers as
+    /// <see cref="double"/>), so later changes to the caller's dictionary do not reach it.
+    /// </param>
+    /// <exception cref="ArgumentException">The key is null or empty, the text is null, or a metadata field has an empty name or a value that is not a string, number, bool or null.</exception>
     public void Upsert(string key, string text, IReadOnlyDictionary<string, object?>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(text);
+        MetadataSchema? schema = _lastSchema;
+        IReadOnlyDictionary<string, object?>? row = RecordValidation.NormalizeMetadata(metadata, key, ref schema);
+        _lastSchema = schema;
 
         // Tokenizing is the expensive part and needs no lock.
         List<string> tokens = [];
@@ -232,7 +243,7 @@ public sealed class Bm25Index
             _keys.Add(key);
             _lengths.Add(tokens.Count);
             _documentTerms.Add(termIds);
-            _metadata.Add(metadata);
+            _metadata.Add(row);
             _documentsByKey[key] = document;
             _totalLength += tokens.Count;
             _version++;

@@ -24,6 +24,26 @@ public sealed class Bm25IndexTests
         idf * tf * (k1 + 1) / (tf + (k1 * (1 - b + (b * length / avgdl))));
 
     [Fact]
+    public void Metadata_is_kept_as_a_normalized_copy_and_bad_values_are_refused_by_name()
+    {
+        var index = new Bm25Index(Plain());
+        var metadata = new Dictionary<string, object?> { ["year"] = 2001, ["lang"] = "en" };
+        index.Upsert("a", "cat sat", metadata);
+
+        // The caller's later edits do not reach the index, and integers come back as long like the vector indexes'.
+        metadata["year"] = 1999;
+        metadata["lang"] = "fr";
+        VectorSearchResult hit = Assert.Single(index.Search("cat", 10, MetadataFilter.And(MetadataFilter.Equal("lang", "en"), MetadataFilter.Range("year", 2000, null))));
+        Assert.Equal(2001L, hit.Metadata!["year"]);
+        Assert.Empty(index.Search("cat", 10, MetadataFilter.Equal("lang", "fr")));
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => index.Upsert("b", "dog", new Dictionary<string, object?> { ["when"] = DateTime.UnixEpoch }));
+        Assert.Contains("'b'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'when'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, index.Count);
+    }
+
+    [Fact]
     public void Scores_match_the_okapi_formula_with_lucene_idf_computed_by_hand()
     {
         Bm25Index index = SmallIndex();
