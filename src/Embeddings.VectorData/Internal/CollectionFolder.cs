@@ -208,17 +208,8 @@ internal static class CollectionFolder
                 case null:
                     writer.WriteNullValue();
                     break;
-                case string s:
-                    writer.WriteStringValue(s);
-                    break;
-                case long l:
-                    writer.WriteNumberValue(l);
-                    break;
-                case double d:
-                    writer.WriteNumberValue(d);
-                    break;
-                case bool b:
-                    writer.WriteBooleanValue(b);
+                case string or long or double or bool:
+                    ValueJson.WriteImmutable(writer, pair.Value);
                     break;
                 default:
                     throw new InvalidOperationException($"Metadata field '{pair.Key}' holds a {pair.Value.GetType().Name}; metadata values are strings, longs, doubles or booleans.");
