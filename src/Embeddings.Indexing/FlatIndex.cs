@@ -353,21 +353,23 @@ public sealed class FlatIndex : InMemoryVectorIndex
 
     private void ScanFiltered(ReadOnlySpan<float> query, int k, MetadataFilter filter, NeighborHeap heap)
     {
-        // Runs of admitted rows are scanned as one block so the kernel loop stays tight.
-        int start = -1;
-        for (int row = 0; row <= _count; row++)
+        // Admitted rows are gathered a block at a time and scanned together, so the storage can prefetch ahead.
+        Span<int> admitted = stackalloc int[256];
+        int n = 0;
+        for (int row = 0; row < _count; row++)
         {
-            bool admitted = row < _count && filter.Matches(_metadata[row]);
-            if (admitted && start < 0)
+            if (filter.Matches(_metadata[row]))
             {
-                start = row;
-            }
-            else if (!admitted && start >= 0)
-            {
-                _storage.Scan(query, start, row, k, heap);
-                start = -1;
+                admitted[n++] = row;
+                if (n == admitted.Length)
+                {
+                    _storage.ScanSelected(query, admitted, k, heap);
+                    n = 0;
+                }
             }
         }
+
+        _storage.ScanSelected(query, admitted[..n], k, heap);
     }
 
     private void ScanBlock(float[] prepared, int block, int queryCount, List<(int Start, int End)> runs, int k, NeighborHeap[] heaps, float[] scratch)

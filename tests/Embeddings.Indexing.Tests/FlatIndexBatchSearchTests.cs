@@ -39,6 +39,29 @@ public sealed class FlatIndexBatchSearchTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
+    public void A_filtered_query_gets_the_exact_top_k_of_the_admitted_rows(DistanceMetric metric, int dims, int rows, int queries)
+    {
+        // Two rows in three admitted, in runs and gaps, so the 1,001-row shapes gather more admitted rows than one
+        // block of the filtered scan holds.
+        var random = new Random(dims * 7 + rows);
+        float[][] vectors = RandomVectors(random, rows, dims);
+        float[][] probes = RandomVectors(random, Math.Min(queries, 20), dims);
+        using var index = new FlatIndex(dims, metric);
+        for (int i = 0; i < rows; i++)
+        {
+            index.Add($"r{i}", vectors[i], new Dictionary<string, object?> { ["keep"] = i % 3 != 0 });
+        }
+
+        var options = new VectorSearchOptions { Filter = MetadataFilter.Equal("keep", true) };
+        int admittedCount = Enumerable.Range(0, rows).Count(i => i % 3 != 0);
+        foreach (float[] probe in probes)
+        {
+            AssertExactTopK(metric, vectors, probe, index.Search(probe, 10, options), Math.Min(10, admittedCount), row => row % 3 != 0);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
     public void Batch_and_one_query_per_call_return_the_same_keys(DistanceMetric metric, int dims, int rows, int queries)
     {
         var random = new Random(dims + rows);
@@ -259,14 +282,16 @@ public sealed class FlatIndexBatchSearchTests
         return index;
     }
 
-    private static void AssertExactTopK(DistanceMetric metric, float[][] vectors, float[] query, IReadOnlyList<VectorSearchResult> hits, int expectedCount)
+    private static void AssertExactTopK(DistanceMetric metric, float[][] vectors, float[] query, IReadOnlyList<VectorSearchResult> hits, int expectedCount, Func<int, bool>? admitted = null)
     {
+        admitted ??= _ => true;
         const double tolerance = 1e-4;
         Assert.Equal(expectedCount, hits.Count);
         var returned = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < hits.Count; i++)
         {
             int row = int.Parse(hits[i].Key.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(admitted(row), $"{hits[i].Key} is not admitted by the filter");
             Assert.Equal(ReferenceScore(metric, query, vectors[row]), hits[i].Score, tolerance);
             Assert.True(i == 0 || hits[i].Score <= hits[i - 1].Score, "scores must not increase");
             Assert.True(returned.Add(hits[i].Key), $"{hits[i].Key} returned twice");
@@ -275,7 +300,7 @@ public sealed class FlatIndexBatchSearchTests
         double worstReturned = hits[^1].Score;
         for (int row = 0; row < vectors.Length; row++)
         {
-            if (!returned.Contains($"r{row}"))
+            if (admitted(row) && !returned.Contains($"r{row}"))
             {
                 Assert.True(ReferenceScore(metric, query, vectors[row]) <= worstReturned + tolerance, $"r{row} beats a returned hit but was left out");
             }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Embeddings.Indexing.Internal;
@@ -40,6 +41,18 @@ internal abstract class FlatStorage
         for (int q = firstQuery; q < firstQuery + queryCount; q++)
         {
             Scan(queries.Slice(q * Dimensions, Dimensions), start, end, k, heaps[q]);
+        }
+    }
+
+    /// <summary>
+    /// Scans the given rows, ascending, and keeps the <paramref name="k"/> closest in <paramref name="heap"/>: the rows a
+    /// filter admitted, pushed in the same order and with the same distances as <see cref="Scan"/> over their runs.
+    /// </summary>
+    public virtual void ScanSelected(ReadOnlySpan<float> query, ReadOnlySpan<int> rows, int k, NeighborHeap heap)
+    {
+        foreach (int row in rows)
+        {
+            Scan(query, row, row + 1, k, heap);
         }
     }
 
@@ -128,6 +141,22 @@ internal sealed class Float32FlatStorage : FlatStorage
     public override void ScanBatch(ReadOnlySpan<float> queries, int firstQuery, int queryCount, int start, int end, int k, NeighborHeap[] heaps, Span<float> scratch) =>
         BlockedScan.Scan(Metric, queries, firstQuery, queryCount, _rows, Dimensions, start, end, k, heaps, scratch);
 
+    public override void ScanSelected(ReadOnlySpan<float> query, ReadOnlySpan<int> rows, int k, NeighborHeap heap)
+    {
+        switch (Metric)
+        {
+            case DistanceMetric.Cosine or DistanceMetric.DotProduct:
+                ScanSelected<NegativeDotDistance>(query, rows, k, heap);
+                break;
+            case DistanceMetric.Euclidean or DistanceMetric.EuclideanSquared:
+                ScanSelected<SquaredL2Distance>(query, rows, k, heap);
+                break;
+            default:
+                ScanSelected<ManhattanDistance>(query, rows, k, heap);
+                break;
+        }
+    }
+
     public override void Write(IndexFileWriter writer, int rows) => writer.WriteSingles(_rows.AsSpan(0, rows * Dimensions));
 
     public override void Read(IndexFileReader reader, int rows)
@@ -136,6 +165,32 @@ internal sealed class Float32FlatStorage : FlatStorage
         Span<float> values = _rows.AsSpan(0, rows * Dimensions);
         reader.ReadSingles(values);
         reader.Require(values.IsEmpty || TensorPrimitives.IsFiniteAll(values), "a stored vector value (NaN or infinite)");
+    }
+
+    private void ScanSelected<TDistance>(ReadOnlySpan<float> query, ReadOnlySpan<int> rows, int k, NeighborHeap heap)
+        where TDistance : struct, IIndexDistance
+    {
+        // Admitted rows are scattered, so the hardware prefetcher, which follows sequential lines within a page,
+        // misses each one; asking for the row a few ahead overlaps its load with the current row's distance.
+        const int Ahead = 4;
+        int dims = Dimensions;
+        int lines = ((dims * sizeof(float)) + 63) / 64;
+        ref float q = ref MemoryMarshal.GetReference(query);
+        ref float data = ref MemoryMarshal.GetArrayDataReference(_rows);
+        for (int i = 0; i < Math.Min(Ahead, rows.Length); i++)
+        {
+            HnswKernels.Prefetch(ref Unsafe.Add(ref data, (nint)rows[i] * dims), lines);
+        }
+
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (i + Ahead < rows.Length)
+            {
+                HnswKernels.Prefetch(ref Unsafe.Add(ref data, (nint)rows[i + Ahead] * dims), lines);
+            }
+
+            ScanRows<TDistance>(ref q, ref Unsafe.Add(ref data, (nint)rows[i] * dims), dims, 1, rows[i], k, heap);
+        }
     }
 }
 
